@@ -1,0 +1,130 @@
+//! `xjscan scan`: turns flags into `ScanOptions`, runs the pipeline, writes the outputs and
+//! prints the terminal summary.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use anyhow::anyhow;
+use rust_decimal::Decimal;
+
+use super::args::ScanArgs;
+use super::summary;
+use super::{Failure, Outcome};
+use crate::exposure::ExposureOptions;
+use crate::ingest::{self, ColumnSpec, IngestOptions, parse_amount};
+use crate::report::{self, Format};
+use crate::scan::{self, ScanOptions};
+
+/// Settings resolved from the flags, before anything is read.
+struct Settings {
+    options: ScanOptions,
+    out: PathBuf,
+    fail_above: Option<Decimal>,
+}
+
+fn settings(args: ScanArgs) -> Result<Settings, Failure> {
+    let formats = args
+        .format
+        .iter()
+        .filter(|f| !f.trim().is_empty())
+        .map(|f| Format::from_str(f))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| Failure::input(anyhow!("--format: {e}")))?;
+    let mut formats_sorted = formats;
+    formats_sorted.sort();
+    formats_sorted.dedup();
+    if formats_sorted.is_empty() {
+        return Err(Failure::input(anyhow!(
+            "--format: no format given; expected md, json or csv"
+        )));
+    }
+    let amount = |flag: &str, raw: &str| -> Result<Decimal, Failure> {
+        match parse_amount(raw, false) {
+            ingest::Amount::Value(v) => Ok(v),
+            _ => Err(Failure::input(anyhow!("{flag}: `{raw}` is not a number"))),
+        }
+    };
+    let nav = args
+        .nav
+        .as_deref()
+        .map(|n| amount("--nav", n))
+        .transpose()?;
+    let fail_above = args
+        .fail_above
+        .as_deref()
+        .map(|p| amount("--fail-above", p.trim_end_matches('%')))
+        .transpose()?;
+    let columns = match &args.columns {
+        Some(spec) => {
+            ColumnSpec::from_str(spec).map_err(|e| Failure::input(anyhow!("--columns: {e}")))?
+        }
+        None => ColumnSpec::default(),
+    };
+    let encoding = args
+        .encoding
+        .as_deref()
+        .map(|label| {
+            ingest::encoding_for_label(label)
+                .ok_or_else(|| Failure::input(anyhow!("--encoding: unknown encoding `{label}`")))
+        })
+        .transpose()?;
+    let name = args
+        .name
+        .clone()
+        .unwrap_or_else(|| scan::default_name(&args.files));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("reports").join(report::sanitize_file_name(&name)));
+    Ok(Settings {
+        options: ScanOptions {
+            inputs: args.files,
+            name: Some(name),
+            mappings: args.mappings,
+            ingest: IngestOptions { columns, encoding },
+            exposure: ExposureOptions { nav },
+            formats: formats_sorted,
+        },
+        out,
+        fail_above,
+    })
+}
+
+pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
+    let settings = settings(args)?;
+    let result = scan::scan(&settings.options).map_err(|e| {
+        if e.is_input_error() {
+            Failure::input(e)
+        } else {
+            Failure::other(e)
+        }
+    })?;
+    let written = report::write_outputs(&settings.out, &result.rendered).map_err(Failure::other)?;
+
+    // Warnings and rejected rows go to stderr; the summary (the result) to stdout.
+    let mut stderr = std::io::stderr().lock();
+    for line in summary::warning_lines(&result.model) {
+        let _ = writeln!(stderr, "{line}");
+    }
+    let text = summary::render(&result.model, &written);
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Failure::other(e));
+    }
+
+    match settings.fail_above {
+        Some(limit) if result.flagged_pct() > limit => {
+            let _ = writeln!(
+                stderr,
+                "error: flagged exposure {} is above --fail-above {}%",
+                report::format_pct(&result.flagged_pct().to_string()),
+                limit
+            );
+            Ok(Outcome::ThresholdExceeded)
+        }
+        _ => Ok(Outcome::Success),
+    }
+}

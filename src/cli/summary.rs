@@ -1,0 +1,134 @@
+//! The terminal summary printed after a scan: headline exposure, tiers, top issuers and the
+//! reconciliation line, plus the warnings a user must see.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use crate::report::{ReportModel, format_money, format_pct};
+
+/// How many warnings are printed before the rest are left to the report.
+const MAX_WARNINGS: usize = 20;
+/// How many issuers the summary lists.
+const TOP_ISSUERS: usize = 5;
+
+/// One line per rejected row and warning, each naming file and line; long lists are cut.
+pub fn warning_lines(model: &ReportModel) -> Vec<String> {
+    let all: Vec<String> = model
+        .rejected
+        .iter()
+        .map(|r| {
+            format!(
+                "warning: {}:{}: row rejected: {}",
+                r.file, r.line, r.message
+            )
+        })
+        .chain(
+            model
+                .warnings
+                .iter()
+                .map(|w| format!("warning: {}:{}: {}", w.file, w.line, w.message)),
+        )
+        .collect();
+    let total = all.len();
+    let mut lines: Vec<String> = all.into_iter().take(MAX_WARNINGS).collect();
+    if total > MAX_WARNINGS {
+        lines.push(format!(
+            "warning: … and {} more; every one is listed in the report",
+            total - MAX_WARNINGS
+        ));
+    }
+    lines
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The summary text.
+pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
+    let s = &model.summary;
+    let r = &model.reconciliation;
+    let ccy = model.currency.as_deref().unwrap_or("");
+    let money = |v: &rust_decimal::Decimal| {
+        let m = format_money(&v.to_string());
+        if ccy.is_empty() {
+            m
+        } else {
+            format!("{m} {ccy}")
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(out, "xjscan {} — {}", model.tool.version, model.portfolio);
+    let _ = writeln!(
+        out,
+        "Flagged: {} of {} positions, {}, {} = {} of {} {}",
+        s.flagged_positions,
+        s.positions,
+        plural(s.flagged_issuers, "issuer"),
+        money(&s.flagged_value),
+        format_pct(&s.flagged_pct.to_string()),
+        s.denominator_label,
+        money(&s.denominator),
+    );
+    for t in model.tiers.iter().filter(|t| t.positions > 0) {
+        let _ = writeln!(
+            out,
+            "  {:<20} {:>7}  {}  ({})",
+            t.label,
+            format_pct(&t.weight_pct.to_string()),
+            money(&t.value),
+            plural(t.positions, "position")
+        );
+    }
+    if !model.issuers.is_empty() {
+        let _ = writeln!(out, "Top issuers:");
+        for i in model.issuers.iter().take(TOP_ISSUERS) {
+            let _ = writeln!(
+                out,
+                "  {:<48} {:>7}  {}  [{}]",
+                i.name,
+                format_pct(&i.weight_pct.to_string()),
+                money(&i.value),
+                i.lists.join(", ")
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "Reconciliation: {} rows = {} flagged + {} clear + {} unresolved + {} rejected; {} = {} flagged + {} clear + {} unresolved; {} — {}",
+        r.input.rows,
+        r.flagged.rows,
+        r.clear.rows,
+        r.unresolved.rows,
+        r.rejected.rows,
+        money(&r.portfolio_total),
+        format_money(&r.flagged.value.to_string()),
+        format_money(&r.clear.value.to_string()),
+        format_money(&r.unresolved.value.to_string()),
+        if r.rejected.value.is_zero() {
+            "rejected rows carry no value".to_string()
+        } else {
+            format!(
+                "rejected rows carry {} (kept out of the total)",
+                money(&r.rejected.value)
+            )
+        },
+        if r.balanced {
+            "balanced"
+        } else {
+            "NOT BALANCED"
+        },
+    );
+    if !written.is_empty() {
+        let names: Vec<String> = written
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let _ = writeln!(out, "Wrote: {}", names.join(", "));
+    }
+    out
+}

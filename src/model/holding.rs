@@ -1,0 +1,132 @@
+//! Holdings as read from input files, and the rows that could not become holdings.
+
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::ids::{Cik, Cusip, Isin, Lei, Listing};
+
+/// Where a row came from: the file as the user named it, and the 1-based line where the row starts.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct SourceLine {
+    pub file: String,
+    pub line: u64,
+}
+
+impl std::fmt::Display for SourceLine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// Identifiers carried by a holding. Only valid identifiers are kept; invalid ones become warnings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HoldingIds {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub isin: Option<Isin>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cusip: Option<Cusip>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sedol: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lei: Option<Lei>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cik: Option<Cik>,
+    /// Exchange + ticker, when both are known and the exchange is recognised.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub listing: Option<Listing>,
+    /// The ticker as given, kept for display even when no exchange is known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticker: Option<String>,
+}
+
+impl HoldingIds {
+    /// True when the holding carries any identifier that can be matched exactly.
+    pub fn any_matchable(&self) -> bool {
+        self.isin.is_some()
+            || self.cusip.is_some()
+            || self.lei.is_some()
+            || self.cik.is_some()
+            || self.listing.is_some()
+    }
+}
+
+/// One position in a portfolio.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Holding {
+    pub source: SourceLine,
+    /// Issuer or security name as written in the file (may be empty).
+    pub name: String,
+    /// A second descriptive column (security description, title of class), if the file has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub ids: HoldingIds,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Decimal>,
+    /// Market value in the portfolio's currency. Exact decimal, never a float.
+    pub value: Decimal,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// Weight as given in the file, in percent. Informational: exposure uses `value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub weight_pct: Option<Decimal>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset_class: Option<String>,
+}
+
+/// An input row that did not become a holding, with the reason and its value where one was read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RejectedRow {
+    pub source: SourceLine,
+    pub reason: String,
+    /// The row's value if it could be read (a summary row has one; a non-numeric value has not).
+    pub value: Option<Decimal>,
+}
+
+/// Something a user should know about a row that was still used.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Warning {
+    pub source: SourceLine,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.source, self.message)
+    }
+}
+
+/// How one input file was read: enough to account for every line in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    /// The path as the user gave it.
+    pub file: String,
+    #[serde(skip)]
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, for provenance.
+    pub sha256: String,
+    pub format: String,
+    pub encoding: String,
+    pub delimiter: String,
+    /// Line of the header row (1-based); lines before it are preamble.
+    pub header_line: u64,
+    /// Header text of each column used, by role (`value` → `Market Value`).
+    pub columns: Vec<(String, String)>,
+    /// Lines before the header row.
+    pub preamble_lines: u64,
+    /// Empty lines after the header (not rows).
+    pub blank_lines: u64,
+    pub holdings: u64,
+    pub rejected: u64,
+}
+
+/// Everything read from the user's input files.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Portfolio {
+    pub name: String,
+    pub files: Vec<FileSummary>,
+    pub holdings: Vec<Holding>,
+    pub rejected: Vec<RejectedRow>,
+    pub warnings: Vec<Warning>,
+}

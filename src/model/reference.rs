@@ -1,0 +1,322 @@
+//! The reference entity graph: entities, their names and identifiers, the designations that
+//! support a flag, ownership links, and the sources behind each record.
+//!
+//! These mirror the tables in `mappings/` one to one, so a row in a report can always be traced
+//! back to a row an analyst can open in a spreadsheet.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::{Serialize, Serializer};
+
+/// A calendar date written `YYYY-MM-DD`. Kept as text because the data only ever compares and
+/// prints dates; validation guarantees the text sorts chronologically.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct IsoDate(String);
+
+impl IsoDate {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for IsoDate {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        let err = || format!("`{raw}` is not a date in the form YYYY-MM-DD");
+        let parts: Vec<&str> = raw.split('-').collect();
+        let [y, m, d] = parts.as_slice() else {
+            return Err(err());
+        };
+        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+            return Err(err());
+        }
+        let (y, m, d): (u32, u32, u32) = (
+            y.parse().map_err(|_| err())?,
+            m.parse().map_err(|_| err())?,
+            d.parse().map_err(|_| err())?,
+        );
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days = match m {
+            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+            4 | 6 | 9 | 11 => 30,
+            2 if leap => 29,
+            2 => 28,
+            _ => return Err(err()),
+        };
+        if d == 0 || d > days {
+            return Err(err());
+        }
+        Ok(IsoDate(raw.to_string()))
+    }
+}
+
+impl fmt::Display for IsoDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for IsoDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+/// Generates a closed vocabulary enum that parses from and prints as its snake_case key.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $key:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn key(self) -> &'static str {
+                match self { $($name::$variant => $key),+ }
+            }
+        }
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(raw: &str) -> Result<Self, String> {
+                match raw {
+                    $($key => Ok($name::$variant),)+
+                    _ => Err(format!(
+                        "`{raw}` is not one of: {}",
+                        [$($key),+].join(", ")
+                    )),
+                }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.key())
+            }
+        }
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.key())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// What a designation means for an investor holding the entity's securities, strongest first.
+    /// The order is the order of the tiers in reports.
+    Consequence {
+        /// Assets must be frozen; dealing is prohibited (OFAC SDN and its 50% rule, EU/UK/CA).
+        Blocking => "blocking",
+        /// Buying the entity's publicly traded securities is prohibited (OFAC NS-CMIC).
+        InvestmentBan => "investment_ban",
+        /// The entity's goods are barred from import (UFLPA Entity List, CBP WRO).
+        ImportBan => "import_ban",
+        /// Exports to the entity need a licence (BIS Entity List).
+        ExportControl => "export_control",
+        /// US government may not procure from the entity (DoD Section 1260H list).
+        ProcurementBan => "procurement_ban",
+        /// Named by research; no legal consequence of its own.
+        ResearchOnly => "research_only",
+    }
+}
+
+impl Consequence {
+    /// Human label for reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Consequence::Blocking => "Blocking sanctions",
+            Consequence::InvestmentBan => "Investment ban",
+            Consequence::ImportBan => "Import ban / WRO",
+            Consequence::ExportControl => "Export control",
+            Consequence::ProcurementBan => "Procurement ban",
+            Consequence::ResearchOnly => "Research only",
+        }
+    }
+}
+
+vocabulary! {
+    /// Confidence in a fact, as graded in the research sources.
+    Grade {
+        /// Official list data file, official press release or Federal Register text.
+        A => "A",
+        /// Reputable secondary report quoting the official notice.
+        B => "B",
+        /// Weak (inference, unverified seed data); reported as unverified, never promoted.
+        C => "C",
+    }
+}
+
+impl Grade {
+    /// Grade C facts are shown as unverified wherever they appear.
+    pub fn is_verified(self) -> bool {
+        self != Grade::C
+    }
+}
+
+vocabulary! {
+    /// What kind of thing an entity is.
+    EntityKind {
+        Company => "company",
+        Government => "government",
+        Person => "person",
+        BondIssuer => "bond_issuer",
+    }
+}
+
+vocabulary! {
+    /// Identifier schemes recorded in `mappings/identifiers.csv`.
+    IdScheme {
+        Isin => "isin",
+        Cusip => "cusip",
+        Lei => "lei",
+        Ticker => "ticker",
+        Uscc => "uscc",
+        Cik => "cik",
+        Sedol => "sedol",
+    }
+}
+
+/// A company, government body or person in the reference data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entity {
+    pub id: String,
+    pub name: String,
+    pub name_zh: String,
+    pub kind: EntityKind,
+    pub country: String,
+    pub sector: String,
+    pub note: String,
+}
+
+/// Another name an entity is known by (former name, short name, Chinese name…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alias {
+    pub entity_id: String,
+    pub alias: String,
+    pub lang: String,
+    pub kind: String,
+    pub source_id: String,
+    /// Confidence that this name denotes the entity (a short name matched by hand is C).
+    pub grade: Grade,
+}
+
+/// An identifier as seen in a source, already validated and in canonical form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdentifierRecord {
+    pub entity_id: String,
+    pub scheme: IdScheme,
+    pub value: String,
+    pub source_id: String,
+    pub grade: Grade,
+    pub note: String,
+}
+
+/// A listing of an entity on a sanctions, trade or research list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Designation {
+    pub id: String,
+    pub entity_id: String,
+    pub list: String,
+    pub programme: String,
+    pub listed_on: Option<IsoDate>,
+    pub removed_on: Option<IsoDate>,
+    pub consequence: Consequence,
+    pub grade: Grade,
+    pub source_id: String,
+    pub note: String,
+}
+
+impl Designation {
+    /// A designation still in force (no removal date recorded).
+    pub fn is_active(&self) -> bool {
+        self.removed_on.is_none()
+    }
+}
+
+/// Parent → child ownership or control, with a percentage where a source gives one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ownership {
+    pub parent_id: String,
+    pub child_id: String,
+    pub percent: Option<Decimal>,
+    pub source_id: String,
+    pub grade: Grade,
+    pub note: String,
+}
+
+/// A document or data file that supports records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    pub id: String,
+    pub publisher: String,
+    pub title: String,
+    pub url: String,
+    pub published: String,
+    pub note: String,
+}
+
+/// A designation list and what it means.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ListInfo {
+    pub id: String,
+    pub name: String,
+    pub authority: String,
+    pub jurisdiction: String,
+    pub consequence: Consequence,
+    pub note: String,
+}
+
+/// Title, as-of date and content hash of the loaded reference data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DatasetMeta {
+    pub title: String,
+    pub as_of: String,
+    /// Where the tables came from: `embedded` or the `--mappings` folder as given.
+    pub origin: String,
+    /// SHA-256 over the tables in a fixed order, so two runs can prove they used the same data.
+    pub sha256: String,
+}
+
+/// The whole reference data set, validated. Every vector is sorted by its key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReferenceData {
+    pub meta: DatasetMeta,
+    pub entities: Vec<Entity>,
+    pub aliases: Vec<Alias>,
+    pub identifiers: Vec<IdentifierRecord>,
+    pub designations: Vec<Designation>,
+    pub ownership: Vec<Ownership>,
+    pub sources: Vec<Source>,
+    pub lists: Vec<ListInfo>,
+}
+
+impl ReferenceData {
+    pub fn entity(&self, id: &str) -> Option<&Entity> {
+        self.entities
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.entities[i])
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources
+            .binary_search_by(|s| s.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.sources[i])
+    }
+
+    pub fn list(&self, id: &str) -> Option<&ListInfo> {
+        self.lists.iter().find(|l| l.id == id)
+    }
+
+    /// Designations of one entity, in table order.
+    pub fn designations_of<'a>(
+        &'a self,
+        entity_id: &'a str,
+    ) -> impl Iterator<Item = &'a Designation> {
+        self.designations
+            .iter()
+            .filter(move |d| d.entity_id == entity_id)
+    }
+}

@@ -1,0 +1,77 @@
+//! Reports: the model every format is rendered from, the renderers, and safe writing of the
+//! output folder.
+
+pub mod model;
+mod output;
+pub mod render;
+
+pub use model::{ReportModel, build};
+pub use output::{OutputError, sanitize_file_name, write_outputs};
+pub use render::{RenderError, format_money, format_pct};
+
+use std::fmt;
+use std::str::FromStr;
+
+/// An output format of `xjscan scan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    Markdown,
+    Json,
+    Csv,
+}
+
+impl Format {
+    pub const ALL: &'static [Format] = &[Format::Markdown, Format::Json, Format::Csv];
+
+    /// The file this format is written to inside the output folder.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Markdown => "report.md",
+            Format::Json => "report.json",
+            Format::Csv => "flagged.csv",
+        }
+    }
+
+    fn render(self, model: &ReportModel) -> Result<String, RenderError> {
+        match self {
+            Format::Markdown => render::markdown(model),
+            Format::Json => render::json(model),
+            Format::Csv => render::flagged_csv(model),
+        }
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "md" | "markdown" => Ok(Format::Markdown),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            other => Err(format!(
+                "unknown format `{other}`; expected md, json or csv"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Markdown => "md",
+            Format::Json => "json",
+            Format::Csv => "csv",
+        })
+    }
+}
+
+/// Renders every requested format in memory, so that a rendering error leaves nothing on disk.
+pub fn render_all(
+    model: &ReportModel,
+    formats: &[Format],
+) -> Result<Vec<(&'static str, String)>, RenderError> {
+    formats
+        .iter()
+        .map(|f| Ok((f.file_name(), f.render(model)?)))
+        .collect()
+}

@@ -1,0 +1,379 @@
+//! The report model: one serialisable value that every output format is rendered from.
+//!
+//! Building it gathers, for every flagged position, the evidence behind the flag (designations
+//! with list, date, grade and source) and the path that led there (how the match was made), so
+//! the Markdown, JSON and CSV outputs cannot drift apart: they all read this.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::exposure::{Exposure, Reconciliation, Status};
+use crate::model::{DatasetMeta, FileSummary, Grade, Portfolio, ReferenceData};
+
+/// Everything a report says.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportModel {
+    pub tool: Tool,
+    pub portfolio: String,
+    /// Currency of the values, when the input says; otherwise values are in the file's currency.
+    pub currency: Option<String>,
+    pub summary: Summary,
+    pub tiers: Vec<TierRow>,
+    pub lists: Vec<ListRow>,
+    pub issuers: Vec<IssuerRow>,
+    pub flagged: Vec<FlaggedPosition>,
+    pub unresolved: Vec<PlainRow>,
+    pub rejected: Vec<PlainRow>,
+    pub warnings: Vec<PlainRow>,
+    pub reconciliation: Reconciliation,
+    pub inputs: Vec<FileSummary>,
+    pub reference: ReferenceSummary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub positions: u64,
+    pub flagged_positions: u64,
+    pub flagged_issuers: u64,
+    pub flagged_value: Decimal,
+    pub flagged_pct: Decimal,
+    pub portfolio_total: Decimal,
+    pub nav: Option<Decimal>,
+    pub denominator: Decimal,
+    /// `NAV` or `portfolio total`: what the percentages are of.
+    pub denominator_label: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TierRow {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub value: Decimal,
+    pub weight_pct: Decimal,
+    pub positions: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ListRow {
+    pub id: String,
+    pub name: String,
+    pub authority: String,
+    pub value: Decimal,
+    pub weight_pct: Decimal,
+    pub positions: u64,
+    pub entities: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct IssuerRow {
+    pub entity_id: String,
+    pub name: String,
+    pub name_zh: String,
+    pub sector: String,
+    pub value: Decimal,
+    pub weight_pct: Decimal,
+    pub positions: u64,
+    pub tier: &'static str,
+    pub tier_label: &'static str,
+    pub lists: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FlaggedPosition {
+    pub file: String,
+    pub line: u64,
+    pub name: String,
+    pub description: Option<String>,
+    pub isin: Option<String>,
+    pub listing: Option<String>,
+    pub ticker: Option<String>,
+    pub value: Decimal,
+    pub weight_pct: Decimal,
+    pub tier: &'static str,
+    pub tier_label: &'static str,
+    pub entities: Vec<EntityEvidence>,
+}
+
+/// Why one entity flags a position: how it was matched, and what designates it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityEvidence {
+    pub entity_id: String,
+    pub name: String,
+    pub name_zh: String,
+    pub matches: Vec<MatchRow>,
+    pub designations: Vec<DesignationRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchRow {
+    pub method: String,
+    pub method_label: &'static str,
+    pub holding_value: String,
+    pub reference_value: String,
+    /// Grade of the record that made the link; empty when the name is the entity's listed name.
+    pub grade: Option<Grade>,
+    pub verified: bool,
+    pub source: Option<SourceRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DesignationRow {
+    pub id: String,
+    pub list: String,
+    pub list_name: String,
+    pub programme: String,
+    pub listed_on: Option<String>,
+    pub removed_on: Option<String>,
+    pub consequence: &'static str,
+    pub consequence_label: &'static str,
+    pub grade: Grade,
+    /// False for grade C: reported, but marked unverified.
+    pub verified: bool,
+    pub active: bool,
+    pub source: Option<SourceRef>,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceRef {
+    pub id: String,
+    pub publisher: String,
+    pub title: String,
+    pub url: String,
+    pub published: String,
+}
+
+/// A row shown with its place in the input: unresolved holdings, rejected rows, warnings.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlainRow {
+    pub file: String,
+    pub line: u64,
+    pub name: String,
+    pub value: Option<Decimal>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceSummary {
+    #[serde(flatten)]
+    pub meta: DatasetMeta,
+    pub entities: usize,
+    pub designations: usize,
+    pub identifiers: usize,
+    pub sources: usize,
+}
+
+fn source_ref(data: &ReferenceData, id: &str) -> Option<SourceRef> {
+    data.source(id).map(|s| SourceRef {
+        id: s.id.clone(),
+        publisher: s.publisher.clone(),
+        title: s.title.clone(),
+        url: s.url.clone(),
+        published: s.published.clone(),
+    })
+}
+
+/// Builds the report model from the pipeline's outputs.
+pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -> ReportModel {
+    let rec = &exposure.reconciliation;
+    let entity_name = |id: &str| data.entity(id).map(|e| e.name.clone()).unwrap_or_default();
+
+    let mut flagged = Vec::new();
+    let mut unresolved = Vec::new();
+    for p in &exposure.positions {
+        let h = &portfolio.holdings[p.holding];
+        match p.status {
+            Status::Flagged => {
+                let entities = p
+                    .entities
+                    .iter()
+                    .map(|entity_id| {
+                        let entity = data.entity(entity_id);
+                        EntityEvidence {
+                            entity_id: entity_id.clone(),
+                            name: entity.map(|e| e.name.clone()).unwrap_or_default(),
+                            name_zh: entity.map(|e| e.name_zh.clone()).unwrap_or_default(),
+                            matches: p
+                                .matches
+                                .iter()
+                                .filter(|m| &m.entity_id == entity_id)
+                                .map(|m| MatchRow {
+                                    method: serde_json::to_value(&m.method)
+                                        .ok()
+                                        .and_then(|v| v.as_str().map(str::to_string))
+                                        .unwrap_or_default(),
+                                    method_label: m.method.label(),
+                                    holding_value: m.holding_value.clone(),
+                                    reference_value: m.reference_value.clone(),
+                                    grade: m.grade,
+                                    verified: m.grade.is_none_or(Grade::is_verified),
+                                    source: source_ref(data, &m.source_id),
+                                })
+                                .collect(),
+                            designations: data
+                                .designations_of(entity_id)
+                                .map(|d| DesignationRow {
+                                    id: d.id.clone(),
+                                    list: d.list.clone(),
+                                    list_name: data
+                                        .list(&d.list)
+                                        .map(|l| l.name.clone())
+                                        .unwrap_or_default(),
+                                    programme: d.programme.clone(),
+                                    listed_on: d.listed_on.as_ref().map(ToString::to_string),
+                                    removed_on: d.removed_on.as_ref().map(ToString::to_string),
+                                    consequence: d.consequence.key(),
+                                    consequence_label: d.consequence.label(),
+                                    grade: d.grade,
+                                    verified: d.grade.is_verified(),
+                                    active: d.is_active(),
+                                    source: source_ref(data, &d.source_id),
+                                    note: d.note.clone(),
+                                })
+                                .collect(),
+                        }
+                    })
+                    .collect();
+                let tier = p.tier.unwrap_or(crate::model::Consequence::ResearchOnly);
+                flagged.push(FlaggedPosition {
+                    file: h.source.file.clone(),
+                    line: h.source.line,
+                    name: h.name.clone(),
+                    description: h.description.clone(),
+                    isin: h.ids.isin.as_ref().map(ToString::to_string),
+                    listing: h.ids.listing.as_ref().map(ToString::to_string),
+                    ticker: h.ids.ticker.clone(),
+                    value: h.value,
+                    weight_pct: p.weight_pct,
+                    tier: tier.key(),
+                    tier_label: tier.label(),
+                    entities,
+                });
+            }
+            Status::Unresolved => unresolved.push(PlainRow {
+                file: h.source.file.clone(),
+                line: h.source.line,
+                name: h.name.clone(),
+                value: Some(h.value),
+                message: p.reason.clone().unwrap_or_default(),
+            }),
+            Status::Clear => {}
+        }
+    }
+    // Largest exposure first; input order breaks ties so the order is stable.
+    flagged.sort_by(|a, b| {
+        b.value
+            .cmp(&a.value)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+    });
+
+    ReportModel {
+        tool: Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        portfolio: portfolio.name.clone(),
+        currency: exposure.currency.clone(),
+        summary: Summary {
+            positions: portfolio.holdings.len() as u64,
+            flagged_positions: rec.flagged.rows,
+            flagged_issuers: exposure.by_entity.len() as u64,
+            flagged_value: exposure.flagged_value,
+            flagged_pct: exposure.flagged_pct,
+            portfolio_total: rec.portfolio_total,
+            nav: exposure.nav,
+            denominator: exposure.denominator,
+            denominator_label: if exposure.nav.is_some() {
+                "NAV"
+            } else {
+                "portfolio total"
+            },
+        },
+        tiers: exposure
+            .by_tier
+            .iter()
+            .map(|t| TierRow {
+                key: t.consequence.key(),
+                label: t.consequence.label(),
+                value: t.value,
+                weight_pct: t.weight_pct,
+                positions: t.positions,
+            })
+            .collect(),
+        lists: exposure
+            .by_list
+            .iter()
+            .map(|l| {
+                let info = data.list(&l.list_id);
+                ListRow {
+                    id: l.list_id.clone(),
+                    name: info.map(|i| i.name.clone()).unwrap_or_default(),
+                    authority: info.map(|i| i.authority.clone()).unwrap_or_default(),
+                    value: l.value,
+                    weight_pct: l.weight_pct,
+                    positions: l.positions,
+                    entities: l.entities,
+                }
+            })
+            .collect(),
+        issuers: exposure
+            .by_entity
+            .iter()
+            .map(|e| {
+                let entity = data.entity(&e.entity_id);
+                IssuerRow {
+                    entity_id: e.entity_id.clone(),
+                    name: entity_name(&e.entity_id),
+                    name_zh: entity.map(|x| x.name_zh.clone()).unwrap_or_default(),
+                    sector: entity.map(|x| x.sector.clone()).unwrap_or_default(),
+                    value: e.value,
+                    weight_pct: e.weight_pct,
+                    positions: e.positions,
+                    tier: e.tier.key(),
+                    tier_label: e.tier.label(),
+                    lists: e.lists.clone(),
+                }
+            })
+            .collect(),
+        flagged,
+        unresolved,
+        rejected: portfolio
+            .rejected
+            .iter()
+            .map(|r| PlainRow {
+                file: r.source.file.clone(),
+                line: r.source.line,
+                name: String::new(),
+                value: r.value,
+                message: r.reason.clone(),
+            })
+            .collect(),
+        warnings: portfolio
+            .warnings
+            .iter()
+            .map(|w| PlainRow {
+                file: w.source.file.clone(),
+                line: w.source.line,
+                name: String::new(),
+                value: None,
+                message: w.message.clone(),
+            })
+            .collect(),
+        reconciliation: rec.clone(),
+        inputs: portfolio.files.clone(),
+        reference: ReferenceSummary {
+            meta: data.meta.clone(),
+            entities: data.entities.len(),
+            designations: data.designations.len(),
+            identifiers: data.identifiers.len(),
+            sources: data.sources.len(),
+        },
+    }
+}

@@ -1,0 +1,232 @@
+//! Rendering the report model: Markdown through Handlebars templates, JSON by serialising the
+//! model itself, and a CSV of flagged positions for spreadsheets.
+
+use handlebars::{Handlebars, handlebars_helper};
+use rust_decimal::Decimal;
+
+use super::model::ReportModel;
+
+/// The shipped Markdown report template.
+const REPORT_MD: &str = include_str!("../../templates/report.md.hbs");
+
+/// Why a report could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("report template is invalid: {0}")]
+    Template(#[from] Box<handlebars::TemplateError>),
+    #[error("cannot render the report: {0}")]
+    Render(#[from] Box<handlebars::RenderError>),
+    #[error("cannot serialise the report: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot write the CSV of flagged positions: {0}")]
+    Csv(#[from] csv::Error),
+}
+
+/// Groups the integer part of a decimal with commas and shows at least two decimals, without
+/// rounding: `1234567.5` → `1,234,567.50`, `0.125` → `0.125`.
+pub fn format_money(value: &str) -> String {
+    let (sign, digits) = match value.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", value),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let frac = if frac.len() < 2 {
+        format!("{frac:0<2}")
+    } else {
+        frac.to_string()
+    };
+    format!("{sign}{grouped}.{frac}")
+}
+
+/// A percentage shown to two decimals: `4.41455` → `4.41%`.
+pub fn format_pct(value: &str) -> String {
+    match value.parse::<Decimal>() {
+        Ok(d) => format!(
+            "{:.2}%",
+            d.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        ),
+        Err(_) => value.to_string(),
+    }
+}
+
+/// Escapes text for Markdown so that names cannot break tables or inject markup.
+pub fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Makes a URL safe to put inside `<…>` in a Markdown link.
+fn safe_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            ' ' => out.push_str("%20"),
+            '<' => out.push_str("%3C"),
+            '>' => out.push_str("%3E"),
+            '\n' | '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+handlebars_helper!(money_helper: |v: str| format_money(v));
+handlebars_helper!(pct_helper: |v: str| format_pct(v));
+handlebars_helper!(url_helper: |v: str| safe_url(v));
+handlebars_helper!(inc_helper: |v: u64| v + 1);
+
+/// Builds a Handlebars registry in strict mode (a misspelt field is an error, not a blank).
+fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(escape);
+    hb.register_helper("money", Box::new(money_helper));
+    hb.register_helper("pct", Box::new(pct_helper));
+    hb.register_helper("url", Box::new(url_helper));
+    hb.register_helper("inc", Box::new(inc_helper));
+    hb
+}
+
+/// Renders the Markdown report.
+pub fn markdown(model: &ReportModel) -> Result<String, RenderError> {
+    let mut hb = registry(escape_markdown);
+    hb.register_template_string("report", REPORT_MD)
+        .map_err(Box::new)?;
+    Ok(hb.render("report", model).map_err(Box::new)?)
+}
+
+/// Renders the JSON report: the model itself, pretty-printed, with a final newline.
+pub fn json(model: &ReportModel) -> Result<String, RenderError> {
+    let mut text = serde_json::to_string_pretty(model)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Spreadsheets execute cells that start with these; prefixing a quote keeps them as text
+/// (an issuer name from a file is not to be trusted).
+fn defuse_formula(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+/// Renders the CSV of flagged positions: one row per position, evidence joined in cells.
+pub fn flagged_csv(model: &ReportModel) -> Result<String, RenderError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record([
+        "file",
+        "line",
+        "name",
+        "isin",
+        "listing",
+        "value",
+        "weight_pct",
+        "tier",
+        "entity_ids",
+        "entities",
+        "matched_by",
+        "lists",
+        "designations",
+        "sources",
+    ])?;
+    for p in &model.flagged {
+        let mut matched_by = Vec::new();
+        let mut lists = Vec::new();
+        let mut designations = Vec::new();
+        let mut sources = Vec::new();
+        for e in &p.entities {
+            for m in &e.matches {
+                let grade = m.grade.map_or(String::new(), |g| format!(", grade {g}"));
+                matched_by.push(format!(
+                    "{} {} = {}{grade}",
+                    m.method_label, m.holding_value, m.reference_value
+                ));
+            }
+            for d in e.designations.iter().filter(|d| d.active) {
+                if !lists.contains(&d.list) {
+                    lists.push(d.list.clone());
+                }
+                designations.push(format!(
+                    "{} {} ({}, grade {}{})",
+                    d.list,
+                    d.listed_on.as_deref().unwrap_or("date unknown"),
+                    d.consequence,
+                    d.grade,
+                    if d.verified { "" } else { ", unverified" }
+                ));
+                if let Some(s) = &d.source
+                    && !s.url.is_empty()
+                    && !sources.contains(&s.url)
+                {
+                    sources.push(s.url.clone());
+                }
+            }
+        }
+        let entity_ids: Vec<&str> = p.entities.iter().map(|e| e.entity_id.as_str()).collect();
+        let entities: Vec<&str> = p.entities.iter().map(|e| e.name.as_str()).collect();
+        writer.write_record([
+            defuse_formula(&p.file),
+            p.line.to_string(),
+            defuse_formula(&p.name),
+            p.isin.clone().unwrap_or_default(),
+            p.listing.clone().unwrap_or_default(),
+            p.value.to_string(),
+            p.weight_pct.to_string(),
+            p.tier.to_string(),
+            entity_ids.join("; "),
+            defuse_formula(&entities.join("; ")),
+            defuse_formula(&matched_by.join("; ")),
+            lists.join("; "),
+            designations.join("; "),
+            sources.join(" "),
+        ])?;
+    }
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| RenderError::Csv(csv::Error::from(e.into_error())))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_keeps_every_digit() {
+        assert_eq!(format_money("1234567.5"), "1,234,567.50");
+        assert_eq!(format_money("-1000"), "-1,000.00");
+        assert_eq!(format_money("0.125"), "0.125");
+        assert_eq!(format_money("999"), "999.00");
+    }
+
+    #[test]
+    fn markdown_escaping_defuses_markup() {
+        assert_eq!(
+            escape_markdown("A|B *x* <script>"),
+            "A\\|B \\*x\\* \\<script\\>"
+        );
+        assert_eq!(defuse_formula("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(safe_url("https://a.b/c d<e>"), "https://a.b/c%20d%3Ce%3E");
+    }
+}

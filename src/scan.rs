@@ -1,0 +1,96 @@
+//! The scan pipeline as one call: ingest → resolve → exposure → report model → rendered files.
+//!
+//! This is the library's front door. It takes plain options (the CLI builds them from flags) and
+//! returns the rendered outputs without writing them, so callers decide where they go and tests
+//! can check them in memory.
+
+use std::path::PathBuf;
+
+use rust_decimal::Decimal;
+
+use crate::exposure::{self, ExposureError, ExposureOptions};
+use crate::ingest::{self, IngestError, IngestOptions};
+use crate::model::ReferenceData;
+use crate::reference::{self, ReferenceError};
+use crate::report::{self, Format, RenderError, ReportModel};
+use crate::resolve;
+
+/// Everything a scan needs, resolved from flags and defaults.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub inputs: Vec<PathBuf>,
+    /// Portfolio name for the report; defaults to the first input's file name.
+    pub name: Option<String>,
+    /// A folder replacing the shipped reference tables.
+    pub mappings: Option<PathBuf>,
+    pub ingest: IngestOptions,
+    pub exposure: ExposureOptions,
+    pub formats: Vec<Format>,
+}
+
+/// A completed scan: the model and each output rendered in memory.
+#[derive(Debug)]
+pub struct ScanResult {
+    pub model: ReportModel,
+    pub rendered: Vec<(&'static str, String)>,
+}
+
+impl ScanResult {
+    /// Flagged exposure as a percentage of the denominator (NAV or portfolio total).
+    pub fn flagged_pct(&self) -> Decimal {
+        self.model.summary.flagged_pct
+    }
+}
+
+/// Why a scan failed. Input problems (`is_input_error`) are the user's to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    #[error(transparent)]
+    Exposure(#[from] ExposureError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+impl ScanError {
+    /// True when the fault is in what the user gave (files, flags, reference folder), not in
+    /// xjscan or the machine.
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, ScanError::Render(_))
+    }
+}
+
+/// The default portfolio name: the first input's file stem.
+pub fn default_name(inputs: &[PathBuf]) -> String {
+    inputs
+        .first()
+        .and_then(|p| p.file_stem())
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "portfolio".to_string())
+}
+
+/// Loads the reference data the options ask for.
+pub fn load_reference(options: &ScanOptions) -> Result<ReferenceData, ReferenceError> {
+    match &options.mappings {
+        Some(dir) => reference::load_dir(dir),
+        None => reference::load_embedded(),
+    }
+}
+
+/// Runs the whole pipeline.
+pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
+    let data = load_reference(options)?;
+    let name = options
+        .name
+        .clone()
+        .unwrap_or_else(|| default_name(&options.inputs));
+    let portfolio = ingest::read_files(&name, &options.inputs, &options.ingest)?;
+    let resolutions = resolve::resolve_portfolio(&portfolio, &data);
+    let exposure = exposure::measure(&portfolio, &resolutions, &data, &options.exposure)?;
+    let model = report::build(&portfolio, &data, &exposure);
+    let rendered = report::render_all(&model, &options.formats)?;
+    Ok(ScanResult { model, rendered })
+}
