@@ -54,7 +54,7 @@ pub struct ScanArgs {
     pub format: Vec<String>,
 
     /// Net asset value to measure weights against, instead of the sum of the holdings.
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", allow_hyphen_values = true)]
     pub nav: Option<String>,
 
     /// Name columns explicitly, e.g. `name=Security,value=Mkt Val (USD)`. Roles: name,
@@ -74,6 +74,6 @@ pub struct ScanArgs {
 
     /// Exit with status 3 when flagged exposure exceeds this percentage of the portfolio (for
     /// compliance pipelines). Reports are still written.
-    #[arg(long, value_name = "PCT")]
+    #[arg(long, value_name = "PCT", allow_hyphen_values = true)]
     pub fail_above: Option<String>,
 }

@@ -144,10 +144,13 @@ pub struct Exposure {
 /// figure is the one a person gets by hand).
 pub fn percent(value: Decimal, denominator: Decimal) -> Decimal {
     if denominator.is_zero() {
-        return Decimal::ZERO;
+        return Decimal::new(0, 4);
     }
-    (value * Decimal::ONE_HUNDRED / denominator)
-        .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+    let mut pct = (value * Decimal::ONE_HUNDRED / denominator)
+        .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    // A fixed scale keeps the JSON uniform (`10.0000`, not `10` in one run and `10.00` in another).
+    pct.rescale(4);
+    pct
 }
 
 /// Measures exposure.

@@ -140,12 +140,12 @@ fn normalise_separators(s: &str, decimal_comma: bool) -> Option<String> {
 
 /// Parses a weight cell (`4.74`, `3.20%`, `<0.01%`). A bound such as `<0.01` is not a weight we
 /// can use, so it reads as missing rather than as a number it is not.
-pub fn parse_percent(raw: &str) -> Option<Decimal> {
+pub fn parse_percent(raw: &str, decimal_comma: bool) -> Option<Decimal> {
     let t = raw.trim().trim_end_matches('%').trim();
     if t.starts_with(['<', '>']) {
         return None;
     }
-    match parse_amount(t, false) {
+    match parse_amount(t, decimal_comma) {
         Amount::Value(v) => Some(v),
         _ => None,
     }
@@ -217,9 +217,9 @@ mod tests {
 
     #[test]
     fn percents() {
-        assert_eq!(parse_percent("3.20%"), Some(dec("3.20")));
-        assert_eq!(parse_percent("<0.01%"), None);
-        assert_eq!(parse_percent("4.74"), Some(dec("4.74")));
+        assert_eq!(parse_percent("3.20%", false), Some(dec("3.20")));
+        assert_eq!(parse_percent("<0.01%", false), None);
+        assert_eq!(parse_percent("10,5", true), Some(dec("10.5")));
     }
 
     proptest! {

@@ -357,7 +357,7 @@ fn read_row(
         quantity,
         value,
         currency,
-        weight_pct: parse_percent(cell(Role::Weight)),
+        weight_pct: parse_percent(cell(Role::Weight), decimal_comma),
         asset_class,
     };
     Ok((holding, warnings))

@@ -37,12 +37,8 @@ pub enum IngestError {
     NotFound { file: String },
     #[error("{file}: is a directory; expected a holdings file")]
     IsDirectory { file: String },
-    #[error("{file}: cannot read: {source}")]
-    Io {
-        file: String,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{file}: cannot read: {error}")]
+    Io { file: String, error: std::io::Error },
     #[error("{file}: file is empty; expected a holdings table with a header row")]
     Empty { file: String },
     #[error(
@@ -123,15 +119,15 @@ pub fn read_file(path: &Path, options: &IngestOptions) -> Result<FileRead, Inges
         std::io::ErrorKind::NotFound => IngestError::NotFound { file: file.clone() },
         _ => IngestError::Io {
             file: file.clone(),
-            source,
+            error: source,
         },
     })?;
     if metadata.is_dir() {
         return Err(IngestError::IsDirectory { file });
     }
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+    let bytes = std::fs::read(path).map_err(|error| IngestError::Io {
         file: file.clone(),
-        source,
+        error,
     })?;
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(IngestError::Empty { file });

@@ -124,12 +124,8 @@ const LANGS: &[&str] = &["en", "zh"];
 /// Why the reference data could not be used.
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
-    #[error("cannot read reference table {path}: {source}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read reference table {}: {error}", .path.display())]
+    Read { path: PathBuf, error: std::io::Error },
     #[error("reference data in {origin} is invalid ({} problem{}):\n  {}",
         .problems.len(), if .problems.len() == 1 { "" } else { "s" }, .problems.join("\n  "))]
     Invalid {
@@ -153,9 +149,9 @@ pub fn load_dir(dir: &Path) -> Result<ReferenceData, ReferenceError> {
     let mut texts = Vec::with_capacity(TABLES.len());
     for (name, _) in TABLES {
         let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|source| ReferenceError::Read {
+        let bytes = std::fs::read(&path).map_err(|error| ReferenceError::Read {
             path: path.clone(),
-            source,
+            error,
         })?;
         let text = String::from_utf8(bytes).map_err(|_| ReferenceError::Invalid {
             origin: dir.display().to_string(),

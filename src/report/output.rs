@@ -12,12 +12,8 @@ use std::path::{Path, PathBuf};
 pub enum OutputError {
     #[error("{}: output folder is a file", .0.display())]
     NotAFolder(PathBuf),
-    #[error("{}: cannot write: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("{}: cannot write: {error}", .path.display())]
+    Io { path: PathBuf, error: std::io::Error },
     #[error("refusing to write `{0}`: output file names may not contain path separators")]
     UnsafeName(String),
 }
@@ -60,9 +56,9 @@ pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf
     if dir.is_file() {
         return Err(OutputError::NotAFolder(dir.to_path_buf()));
     }
-    std::fs::create_dir_all(dir).map_err(|source| OutputError::Io {
+    std::fs::create_dir_all(dir).map_err(|error| OutputError::Io {
         path: dir.to_path_buf(),
-        source,
+        error,
     })?;
     // Write every file to a temporary first; rename only once all are complete.
     let mut staged = Vec::with_capacity(files.len());
@@ -70,9 +66,9 @@ pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf
         if name.contains(['/', '\\']) || name.starts_with('.') || name.is_empty() {
             return Err(OutputError::UnsafeName((*name).to_string()));
         }
-        let io = |source| OutputError::Io {
+        let io = |error| OutputError::Io {
             path: dir.join(name),
-            source,
+            error,
         };
         let mut tmp = tempfile::Builder::new()
             .prefix(".xjscan-")
@@ -86,7 +82,7 @@ pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf
     for (tmp, path) in staged {
         tmp.persist(&path).map_err(|e| OutputError::Io {
             path: path.clone(),
-            source: e.error,
+            error: e.error,
         })?;
         written.push(path);
     }

@@ -1,0 +1,257 @@
+//! Every user-facing error: the exact message, the exit code, and that nothing is written.
+
+use std::path::Path;
+
+use crate::xjscan;
+
+/// Runs `xjscan scan ARGS --out out` in `dir` and returns (exit code, stderr); asserts that the
+/// output folder was not created.
+fn fails(dir: &Path, args: &[&str]) -> (i32, String) {
+    let output = xjscan(dir)
+        .arg("scan")
+        .args(args)
+        .args(["--out", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        !dir.join("out").exists(),
+        "a failed scan must leave no output behind"
+    );
+    assert!(output.stdout.is_empty(), "nothing on stdout for a failed scan");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) {
+    std::fs::write(dir.join(name), bytes).unwrap();
+}
+
+#[test]
+fn empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "empty.csv", b"");
+    assert_eq!(
+        fails(dir.path(), &["empty.csv"]),
+        (2, "error: empty.csv: file is empty; expected a holdings table with a header row\n".into())
+    );
+}
+
+#[test]
+fn header_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "header.csv", b"Name,ISIN,Market Value\n");
+    assert_eq!(
+        fails(dir.path(), &["header.csv"]),
+        (2, "error: header.csv:1: header row has no holdings rows after it\n".into())
+    );
+}
+
+#[test]
+fn no_recognisable_value_column() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "novalue.csv", b"Name,Shares\nHikvision,100\n");
+    assert_eq!(
+        fails(dir.path(), &["novalue.csv"]),
+        (2, "error: novalue.csv: no header row with a market value column in the first 2 lines; expected a column named like: market value, value, mkt val, market value (base), val usd (or name it with --columns value=HEADER)\n".into())
+    );
+}
+
+#[test]
+fn a_non_numeric_value_rejects_the_row_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "bad.csv", b"Name,Value\nA,10\nB,abc\n");
+    let output = xjscan(dir.path())
+        .args(["scan", "bad.csv", "--out", "ok"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "warning: bad.csv:3: row rejected: market value `abc` is not a number (column `Value`)\n"
+    );
+    // When no row is usable the file is unusable.
+    write(dir.path(), "allbad.csv", b"Name,Value\nB,abc\n");
+    assert_eq!(
+        fails(dir.path(), &["allbad.csv"]),
+        (2, "error: allbad.csv: none of its 1 rows is a usable holding; first problem: line 2: market value `abc` is not a number (column `Value`)\n".into())
+    );
+}
+
+#[test]
+fn unterminated_quoted_field() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "quote.csv", b"Name,Value\nA,1\n\"B, unclosed,2\nC,3\n");
+    assert_eq!(
+        fails(dir.path(), &["quote.csv"]),
+        (2, "error: quote.csv:3: quoted field starting on this line is never closed (missing `\"`)\n".into())
+    );
+}
+
+#[test]
+fn binary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "data.bin", b"\x7fELF\x02\x01\x01\x00\x00\x00");
+    assert_eq!(
+        fails(dir.path(), &["data.bin"]),
+        (2, "error: data.bin: looks like a binary file (byte 7 is not text); expected CSV or TSV text\n".into())
+    );
+    write(dir.path(), "book.csv", b"PK\x03\x04\x14\x00\x06\x00");
+    assert_eq!(
+        fails(dir.path(), &["book.csv"]),
+        (2, "error: book.csv: is a ZIP archive (an XLSX workbook?); this version reads CSV and TSV holdings files\n".into())
+    );
+}
+
+#[test]
+fn missing_path_and_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        fails(dir.path(), &["nowhere.csv"]),
+        (2, "error: nowhere.csv: no such file\n".into())
+    );
+    std::fs::create_dir(dir.path().join("folder")).unwrap();
+    assert_eq!(
+        fails(dir.path(), &["folder"]),
+        (2, "error: folder: is a directory; expected a holdings file\n".into())
+    );
+}
+
+#[test]
+fn one_bad_file_among_good_ones_stops_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "good.csv", b"Name,Value\nA,1\n");
+    write(dir.path(), "empty.csv", b"  \n");
+    assert_eq!(
+        fails(dir.path(), &["good.csv", "empty.csv"]),
+        (2, "error: empty.csv: file is empty; expected a holdings table with a header row\n".into())
+    );
+}
+
+#[test]
+fn mixed_currencies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate::fixture("mixed.csv"), dir.path().join("mixed.csv")).unwrap();
+    assert_eq!(
+        fails(dir.path(), &["mixed.csv"]),
+        (2, "error: holdings are valued in more than one currency (HKD, USD); their values cannot be added without exchange rates\n".into())
+    );
+}
+
+#[test]
+fn explicit_column_not_in_header() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "h.csv", b"Name,Value\nA,1\n");
+    assert_eq!(
+        fails(dir.path(), &["h.csv", "--columns", "value=Mkt Val"]),
+        (2, "error: h.csv:1: column `Mkt Val` given with --columns is not in the header row; found: Name, Value\n".into())
+    );
+}
+
+#[test]
+fn bad_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "h.csv", b"Name,Value\nA,1\n");
+    assert_eq!(
+        fails(dir.path(), &["h.csv", "--nav", "lots"]),
+        (2, "error: --nav: `lots` is not a number\n".into())
+    );
+    assert_eq!(
+        fails(dir.path(), &["h.csv", "--nav", "-5"]),
+        (2, "error: --nav must be a positive amount, got -5\n".into())
+    );
+    assert_eq!(
+        fails(dir.path(), &["h.csv", "--format", "pdf"]),
+        (2, "error: --format: unknown format `pdf`; expected md, json or csv\n".into())
+    );
+    assert_eq!(
+        fails(dir.path(), &["h.csv", "--columns", "worth=X"]),
+        (2, "error: --columns: unknown column role `worth`; expected one of: name, description, isin, cusip, sedol, lei, cik, ticker, exchange, quantity, value, currency, weight, asset_class\n".into())
+    );
+    assert_eq!(
+        fails(dir.path(), &["h.csv", "--encoding", "klingon"]),
+        (2, "error: --encoding: unknown encoding `klingon`\n".into())
+    );
+    let (code, stderr) = fails(dir.path(), &[]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("the following required arguments were not provided"), "{stderr}");
+}
+
+#[test]
+fn invalid_mappings_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "h.csv", b"Name,Value\nA,1\n");
+    std::fs::create_dir(dir.path().join("maps")).unwrap();
+    assert_eq!(
+        fails(dir.path(), &["h.csv", "--mappings", "maps"]),
+        (2, format!("error: cannot read reference table {}: No such file or directory (os error 2)\n",
+            Path::new("maps").join("dataset.csv").display()))
+    );
+    // A copy of the shipped tables with one broken row names the file and line.
+    for entry in std::fs::read_dir(crate::root().join("mappings")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.path().join("maps").join(entry.file_name())).unwrap();
+    }
+    let ids = dir.path().join("maps/identifiers.csv");
+    let mut text = std::fs::read_to_string(&ids).unwrap();
+    text.push_str("hikvision,isin,CNE100000PM9,O7,A,\n");
+    std::fs::write(&ids, text).unwrap();
+    let (code, stderr) = fails(dir.path(), &["h.csv", "--mappings", "maps"]);
+    assert_eq!(code, 2);
+    let lines = std::fs::read_to_string(&ids).unwrap().lines().count();
+    assert_eq!(
+        stderr,
+        format!("error: reference data in maps is invalid (1 problem):\n  {}:{lines}: `CNE100000PM9` is not a valid ISIN: check digit does not match\n",
+            Path::new("maps").join("identifiers.csv").display())
+    );
+}
+
+#[test]
+fn fail_above_returns_3_and_still_writes_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate::fixture("names.csv"), dir.path().join("names.csv")).unwrap();
+    let output = xjscan(dir.path())
+        .args(["scan", "names.csv", "--out", "out", "--fail-above", "40"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: flagged exposure 42.22% is above --fail-above 40%\n"
+    );
+    assert!(dir.path().join("out/report.md").is_file());
+    xjscan(dir.path())
+        .args(["scan", "names.csv", "--out", "out", "--fail-above", "50%"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn nav_changes_the_denominator_not_the_reconciliation() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate::fixture("names.csv"), dir.path().join("names.csv")).unwrap();
+    let output = xjscan(dir.path())
+        .args(["scan", "names.csv", "--out", "out", "--nav", "19,000", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["summary"]["flagged_pct"], "10.0000");
+    assert_eq!(json["summary"]["denominator_label"], "NAV");
+    assert_eq!(json["reconciliation"]["portfolio_total"], "4500.00");
+    assert!(!dir.path().join("out/report.md").exists());
+}
+
+#[test]
+fn default_output_folder_is_reports_slash_sanitised_name() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(crate::fixture("names.csv"), dir.path().join("names.csv")).unwrap();
+    xjscan(dir.path())
+        .args(["scan", "names.csv", "--name", "../Q3 book"])
+        .assert()
+        .success();
+    assert!(dir.path().join("reports/Q3-book/report.md").is_file());
+}

@@ -1,0 +1,115 @@
+//! Property tests of the exposure invariants over generated portfolios: every value lands in
+//! exactly one bucket, tiers add up to the flagged total, weights add up to 100%, and scaling
+//! every position scales every figure.
+
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use xjscan::exposure::{ExposureOptions, measure};
+use xjscan::model::{Holding, HoldingIds, Portfolio, RejectedRow, SourceLine};
+use xjscan::reference::load_embedded;
+use xjscan::resolve::resolve_portfolio;
+
+/// Names drawn from flagged aliases, clean companies and blanks.
+const NAMES: &[&str] = &[
+    "Hangzhou Hikvision Digital Technology Co., Ltd.",
+    "XINJIANG PRODUCTION & CONSTRUCTION CORPS",
+    "Hefei Meiling Co Ltd",
+    "新疆中泰化学股份有限公司",
+    "Zhongtai Securities",
+    "Apple Inc.",
+    "Samsung Electronics",
+    "",
+];
+
+fn portfolio(rows: &[(usize, i64, bool)], scale: i64) -> Portfolio {
+    let mut p = Portfolio {
+        name: "generated".into(),
+        ..Portfolio::default()
+    };
+    for (i, &(name, cents, rejected)) in rows.iter().enumerate() {
+        let source = SourceLine {
+            file: "gen.csv".into(),
+            line: i as u64 + 2,
+        };
+        let value = Decimal::new(cents * scale, 2);
+        if rejected {
+            p.rejected.push(RejectedRow {
+                source,
+                reason: "generated".into(),
+                value: (cents % 2 == 0).then_some(value),
+            });
+        } else {
+            p.holdings.push(Holding {
+                source,
+                name: NAMES[name].into(),
+                description: None,
+                ids: HoldingIds::default(),
+                quantity: None,
+                value,
+                currency: None,
+                weight_pct: None,
+                asset_class: None,
+            });
+        }
+    }
+    p
+}
+
+fn rows() -> impl Strategy<Value = Vec<(usize, i64, bool)>> {
+    proptest::collection::vec(
+        (0..NAMES.len(), -1_000_000_000i64..10_000_000_000i64, proptest::bool::weighted(0.1)),
+        1..60,
+    )
+}
+
+proptest! {
+    #[test]
+    fn buckets_reconcile_exactly(rows in rows()) {
+        let data = load_embedded().unwrap();
+        let p = portfolio(&rows, 1);
+        let res = resolve_portfolio(&p, &data);
+        let e = measure(&p, &res, &data, &ExposureOptions::default()).unwrap();
+        let r = &e.reconciliation;
+        let holdings_sum: Decimal = p.holdings.iter().map(|h| h.value).sum();
+        let rejected_sum: Decimal = p.rejected.iter().filter_map(|r| r.value).sum();
+        prop_assert!(r.balanced);
+        prop_assert_eq!(r.flagged.value + r.clear.value + r.unresolved.value, holdings_sum);
+        prop_assert_eq!(r.input.value, holdings_sum + rejected_sum);
+        prop_assert_eq!(r.input.rows as usize, rows.len());
+        let tiers: Decimal = e.by_tier.iter().map(|t| t.value).sum();
+        prop_assert_eq!(tiers, e.flagged_value);
+        let positions: u64 = e.by_tier.iter().map(|t| t.positions).sum();
+        prop_assert_eq!(positions, r.flagged.rows);
+        // Weights are rounded to 4 places each, so they add up to 100 within n × 0.00005.
+        if !r.portfolio_total.is_zero() {
+            let weights: Decimal = e.positions.iter().map(|p| p.weight_pct).sum();
+            let tolerance = Decimal::new(5, 5) * Decimal::from(e.positions.len());
+            prop_assert!((weights - Decimal::ONE_HUNDRED).abs() <= tolerance, "{}", weights);
+        }
+    }
+
+    #[test]
+    fn scaling_positions_scales_every_figure(rows in rows(), k in 2i64..1000) {
+        let data = load_embedded().unwrap();
+        let base = portfolio(&rows, 1);
+        let scaled = portfolio(&rows, k);
+        let run = |p: &Portfolio| {
+            let res = resolve_portfolio(p, &data);
+            measure(p, &res, &data, &ExposureOptions::default()).unwrap()
+        };
+        let (a, b) = (run(&base), run(&scaled));
+        let k = Decimal::from(k);
+        prop_assert_eq!(a.flagged_value * k, b.flagged_value);
+        prop_assert_eq!(a.reconciliation.portfolio_total * k, b.reconciliation.portfolio_total);
+        prop_assert_eq!(a.reconciliation.input.value * k, b.reconciliation.input.value);
+        for (x, y) in a.by_entity.iter().zip(&b.by_entity) {
+            prop_assert_eq!(&x.entity_id, &y.entity_id);
+            prop_assert_eq!(x.value * k, y.value);
+            prop_assert_eq!(x.weight_pct, y.weight_pct);
+        }
+        for (x, y) in a.by_tier.iter().zip(&b.by_tier) {
+            prop_assert_eq!(x.value * k, y.value);
+        }
+        prop_assert_eq!(a.flagged_pct, b.flagged_pct);
+    }
+}
