@@ -29,7 +29,19 @@ const CURRENCY_MARKERS: &[&str] = &[
     "GBP", "HKD", "CNY", "RMB", "JPY",
 ];
 
-/// Parses an amount cell. `decimal_comma` says the file uses `,` as its decimal separator
+/// Parses an amount cell.
+///
+/// # Example
+///
+/// ```
+/// use rust_decimal::Decimal;
+/// use xjscan::ingest::{Amount, parse_amount};
+///
+/// assert_eq!(parse_amount("(1,200.50)", false), Amount::Value(Decimal::new(-120050, 2)));
+/// assert_eq!(parse_amount("-", false), Amount::Missing);
+/// ```
+///
+/// `decimal_comma` says the file uses `,` as its decimal separator
 /// (as files delimited by `;` usually do), which only matters when a number has commas but no dot.
 pub fn parse_amount(raw: &str, decimal_comma: bool) -> Amount {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}');

@@ -62,6 +62,16 @@ macro_rules! string_newtype {
 
 /// ISO 6166 International Securities Identification Number: 2-letter country, 9 alphanumerics,
 /// and a Luhn check digit computed over the letters expanded to two-digit numbers.
+///
+/// # Example
+///
+/// ```
+/// use xjscan::model::ids::Isin;
+///
+/// let isin: Isin = "CNE100000PM8".parse().unwrap();
+/// assert_eq!(isin.country(), "CN");
+/// assert!("CNE100000PM9".parse::<Isin>().is_err());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Isin(String);
 string_newtype!(Isin);

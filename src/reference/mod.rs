@@ -125,7 +125,10 @@ const LANGS: &[&str] = &["en", "zh"];
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
     #[error("cannot read reference table {}: {error}", .path.display())]
-    Read { path: PathBuf, error: std::io::Error },
+    Read {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("reference data in {origin} is invalid ({} problem{}):\n  {}",
         .problems.len(), if .problems.len() == 1 { "" } else { "s" }, .problems.join("\n  "))]
     Invalid {

@@ -13,7 +13,10 @@ pub enum OutputError {
     #[error("{}: output folder is a file", .0.display())]
     NotAFolder(PathBuf),
     #[error("{}: cannot write: {error}", .path.display())]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("refusing to write `{0}`: output file names may not contain path separators")]
     UnsafeName(String),
 }

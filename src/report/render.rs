@@ -23,7 +23,16 @@ pub enum RenderError {
 }
 
 /// Groups the integer part of a decimal with commas and shows at least two decimals, without
-/// rounding: `1234567.5` → `1,234,567.50`, `0.125` → `0.125`.
+/// rounding.
+///
+/// # Example
+///
+/// ```
+/// use xjscan::report::format_money;
+///
+/// assert_eq!(format_money("1234567.5"), "1,234,567.50");
+/// assert_eq!(format_money("0.125"), "0.125");
+/// ```
 pub fn format_money(value: &str) -> String {
     let (sign, digits) = match value.strip_prefix('-') {
         Some(rest) => ("-", rest),

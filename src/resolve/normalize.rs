@@ -69,6 +69,16 @@ const CHINESE_LEGAL_FORMS: &[&str] = &[
 ];
 
 /// Normalises an issuer or entity name for exact comparison.
+///
+/// # Example
+///
+/// ```
+/// use xjscan::resolve::normalize_name;
+///
+/// assert_eq!(normalize_name("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO LTD-A"),
+///            normalize_name("Hangzhou Hikvision Digital Technology Co., Ltd."));
+/// assert_eq!(normalize_name("新疆中泰化学股份有限公司"), "新疆中泰化学");
+/// ```
 pub fn normalize_name(raw: &str) -> String {
     // NFKC folds full-width forms (（集团） → (集团), ＡＢＣ → ABC); lower-casing can produce
     // characters NFKC would change again, so fold once more after it.

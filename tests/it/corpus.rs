@@ -58,5 +58,8 @@ fn ishares_eem() {
 
 #[test]
 fn ishares_urth_with_preamble_and_identifiers() {
-    check("etf_csv/ishares_URTH_2020-11-04_with-isin-cusip-sedol.csv", 1_260);
+    check(
+        "etf_csv/ishares_URTH_2020-11-04_with-isin-cusip-sedol.csv",
+        1_260,
+    );
 }

@@ -17,7 +17,10 @@ fn fails(dir: &Path, args: &[&str]) -> (i32, String) {
         !dir.join("out").exists(),
         "a failed scan must leave no output behind"
     );
-    assert!(output.stdout.is_empty(), "nothing on stdout for a failed scan");
+    assert!(
+        output.stdout.is_empty(),
+        "nothing on stdout for a failed scan"
+    );
     (
         output.status.code().unwrap_or(-1),
         String::from_utf8(output.stderr).unwrap(),
@@ -34,7 +37,10 @@ fn empty_file() {
     write(dir.path(), "empty.csv", b"");
     assert_eq!(
         fails(dir.path(), &["empty.csv"]),
-        (2, "error: empty.csv: file is empty; expected a holdings table with a header row\n".into())
+        (
+            2,
+            "error: empty.csv: file is empty; expected a holdings table with a header row\n".into()
+        )
     );
 }
 
@@ -44,7 +50,10 @@ fn header_only() {
     write(dir.path(), "header.csv", b"Name,ISIN,Market Value\n");
     assert_eq!(
         fails(dir.path(), &["header.csv"]),
-        (2, "error: header.csv:1: header row has no holdings rows after it\n".into())
+        (
+            2,
+            "error: header.csv:1: header row has no holdings rows after it\n".into()
+        )
     );
 }
 
@@ -82,7 +91,11 @@ fn a_non_numeric_value_rejects_the_row_with_file_and_line() {
 #[test]
 fn unterminated_quoted_field() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "quote.csv", b"Name,Value\nA,1\n\"B, unclosed,2\nC,3\n");
+    write(
+        dir.path(),
+        "quote.csv",
+        b"Name,Value\nA,1\n\"B, unclosed,2\nC,3\n",
+    );
     assert_eq!(
         fails(dir.path(), &["quote.csv"]),
         (2, "error: quote.csv:3: quoted field starting on this line is never closed (missing `\"`)\n".into())
@@ -114,7 +127,10 @@ fn missing_path_and_directory() {
     std::fs::create_dir(dir.path().join("folder")).unwrap();
     assert_eq!(
         fails(dir.path(), &["folder"]),
-        (2, "error: folder: is a directory; expected a holdings file\n".into())
+        (
+            2,
+            "error: folder: is a directory; expected a holdings file\n".into()
+        )
     );
 }
 
@@ -125,7 +141,10 @@ fn one_bad_file_among_good_ones_stops_the_scan() {
     write(dir.path(), "empty.csv", b"  \n");
     assert_eq!(
         fails(dir.path(), &["good.csv", "empty.csv"]),
-        (2, "error: empty.csv: file is empty; expected a holdings table with a header row\n".into())
+        (
+            2,
+            "error: empty.csv: file is empty; expected a holdings table with a header row\n".into()
+        )
     );
 }
 
@@ -163,7 +182,10 @@ fn bad_flags() {
     );
     assert_eq!(
         fails(dir.path(), &["h.csv", "--format", "pdf"]),
-        (2, "error: --format: unknown format `pdf`; expected md, json or csv\n".into())
+        (
+            2,
+            "error: --format: unknown format `pdf`; expected md, json or csv\n".into()
+        )
     );
     assert_eq!(
         fails(dir.path(), &["h.csv", "--columns", "worth=X"]),
@@ -175,7 +197,10 @@ fn bad_flags() {
     );
     let (code, stderr) = fails(dir.path(), &[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("the following required arguments were not provided"), "{stderr}");
+    assert!(
+        stderr.contains("the following required arguments were not provided"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -185,13 +210,22 @@ fn invalid_mappings_folder() {
     std::fs::create_dir(dir.path().join("maps")).unwrap();
     assert_eq!(
         fails(dir.path(), &["h.csv", "--mappings", "maps"]),
-        (2, format!("error: cannot read reference table {}: No such file or directory (os error 2)\n",
-            Path::new("maps").join("dataset.csv").display()))
+        (
+            2,
+            format!(
+                "error: cannot read reference table {}: No such file or directory (os error 2)\n",
+                Path::new("maps").join("dataset.csv").display()
+            )
+        )
     );
     // A copy of the shipped tables with one broken row names the file and line.
     for entry in std::fs::read_dir(crate::root().join("mappings")).unwrap() {
         let entry = entry.unwrap();
-        std::fs::copy(entry.path(), dir.path().join("maps").join(entry.file_name())).unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("maps").join(entry.file_name()),
+        )
+        .unwrap();
     }
     let ids = dir.path().join("maps/identifiers.csv");
     let mut text = std::fs::read_to_string(&ids).unwrap();
@@ -202,8 +236,10 @@ fn invalid_mappings_folder() {
     let lines = std::fs::read_to_string(&ids).unwrap().lines().count();
     assert_eq!(
         stderr,
-        format!("error: reference data in maps is invalid (1 problem):\n  {}:{lines}: `CNE100000PM9` is not a valid ISIN: check digit does not match\n",
-            Path::new("maps").join("identifiers.csv").display())
+        format!(
+            "error: reference data in maps is invalid (1 problem):\n  {}:{lines}: `CNE100000PM9` is not a valid ISIN: check digit does not match\n",
+            Path::new("maps").join("identifiers.csv").display()
+        )
     );
 }
 
@@ -232,7 +268,16 @@ fn nav_changes_the_denominator_not_the_reconciliation() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(crate::fixture("names.csv"), dir.path().join("names.csv")).unwrap();
     let output = xjscan(dir.path())
-        .args(["scan", "names.csv", "--out", "out", "--nav", "19,000", "--format", "json"])
+        .args([
+            "scan",
+            "names.csv",
+            "--out",
+            "out",
+            "--nav",
+            "19,000",
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));

@@ -17,8 +17,8 @@ fn example_outputs_match_the_committed_reports() {
         .success();
     for name in OUTPUTS {
         let fresh = std::fs::read_to_string(out.path().join(name)).unwrap();
-        let committed = std::fs::read_to_string(root().join("reports/example").join(name))
-            .unwrap_or_default();
+        let committed =
+            std::fs::read_to_string(root().join("reports/example").join(name)).unwrap_or_default();
         assert!(
             fresh == committed,
             "reports/example/{name} is out of date; regenerate it with \

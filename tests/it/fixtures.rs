@@ -16,7 +16,11 @@ fn flagged_names(flagged: &[FlaggedPosition]) -> Vec<(String, String, String)> {
         .iter()
         .map(|p| {
             let e = &p.entities[0];
-            (p.name.clone(), e.entity_id.clone(), e.matches[0].method.clone())
+            (
+                p.name.clone(),
+                e.entity_id.clone(),
+                e.matches[0].method.clone(),
+            )
         })
         .collect();
     out.sort();
@@ -30,14 +34,30 @@ fn an_isin_in_the_reference_data_flags_whatever_the_name() {
     assert_eq!(
         flagged_names(&m.flagged),
         vec![
-            ("ACME WIDGETS HOLDINGS".into(), "hikvision".into(), "isin".into()),
-            ("Some Renamed Surveillance Co".into(), "xiamen-meiya-pico".into(), "listing".into()),
-            ("Unnamed listing".into(), "xinjiang-zhongtai-chemical".into(), "listing".into()),
+            (
+                "ACME WIDGETS HOLDINGS".into(),
+                "hikvision".into(),
+                "isin".into()
+            ),
+            (
+                "Some Renamed Surveillance Co".into(),
+                "xiamen-meiya-pico".into(),
+                "listing".into()
+            ),
+            (
+                "Unnamed listing".into(),
+                "xinjiang-zhongtai-chemical".into(),
+                "listing".into()
+            ),
         ]
     );
     // A ticker whose leading zeros a spreadsheet dropped still matches (2092 → 002092), and the
     // link is graded C (a name-matched code), so it is shown as unverified.
-    let zhongtai = m.flagged.iter().find(|p| p.name == "Unnamed listing").unwrap();
+    let zhongtai = m
+        .flagged
+        .iter()
+        .find(|p| p.name == "Unnamed listing")
+        .unwrap();
     assert_eq!(zhongtai.entities[0].matches[0].holding_value, "XSHE:002092");
     assert!(!zhongtai.entities[0].matches[0].verified);
     let r = &m.reconciliation;
@@ -53,9 +73,21 @@ fn a_name_equal_to_an_alias_after_normalisation_is_flagged_and_a_clean_name_is_n
     assert_eq!(
         flagged_names(&m.flagged),
         vec![
-            ("CHANGHONG MEILING CO LTD-A".into(), "changhong-meiling".into(), "name".into()),
-            ("Hefei Meiling Co Ltd".into(), "changhong-meiling".into(), "name".into()),
-            ("XINJIANG PRODUCTION & CONSTRUCTION CORPS".into(), "xpcc".into(), "name".into()),
+            (
+                "CHANGHONG MEILING CO LTD-A".into(),
+                "changhong-meiling".into(),
+                "name".into()
+            ),
+            (
+                "Hefei Meiling Co Ltd".into(),
+                "changhong-meiling".into(),
+                "name".into()
+            ),
+            (
+                "XINJIANG PRODUCTION & CONSTRUCTION CORPS".into(),
+                "xpcc".into(),
+                "name".into()
+            ),
             ("新疆生产建设兵团".into(), "xpcc".into(), "name".into()),
         ]
     );
@@ -66,7 +98,11 @@ fn a_name_equal_to_an_alias_after_normalisation_is_flagged_and_a_clean_name_is_n
     assert_eq!((r.clear.rows, r.clear.value), (4, dec("2600.00")));
     assert_eq!(m.summary.flagged_pct, dec("42.2222"));
     // XPCC is under blocking sanctions: that is the tier of both of its positions.
-    let xpcc: Vec<_> = m.flagged.iter().filter(|p| p.entities[0].entity_id == "xpcc").collect();
+    let xpcc: Vec<_> = m
+        .flagged
+        .iter()
+        .filter(|p| p.entities[0].entity_id == "xpcc")
+        .collect();
     assert!(xpcc.iter().all(|p| p.tier == "blocking"));
 }
 
@@ -75,8 +111,14 @@ fn preamble_tsv_with_currency_symbols_negative_and_total_rows() {
     let result = scan_files(&[fixture("preamble.tsv")]);
     let m = &result.model;
     let input = &m.inputs[0];
-    assert_eq!((input.format.as_str(), input.delimiter.as_str()), ("tsv", "tab"));
-    assert_eq!((input.header_line, input.preamble_lines, input.blank_lines), (4, 3, 0));
+    assert_eq!(
+        (input.format.as_str(), input.delimiter.as_str()),
+        ("tsv", "tab")
+    );
+    assert_eq!(
+        (input.header_line, input.preamble_lines, input.blank_lines),
+        (4, 3, 0)
+    );
     let r = &m.reconciliation;
     assert_eq!(r.flagged.value, dec("12345.67"));
     assert_eq!(r.clear.value, dec("-100.00"));
@@ -103,7 +145,10 @@ fn every_encoding_reads_the_same_holdings() {
     let dir = tempfile::tempdir().unwrap();
     let mut variants: Vec<(&str, Vec<u8>)> = Vec::new();
     variants.push(("UTF-8", text.as_bytes().to_vec()));
-    variants.push(("UTF-8", [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat()));
+    variants.push((
+        "UTF-8",
+        [b"\xef\xbb\xbf".as_slice(), text.as_bytes()].concat(),
+    ));
     let utf16: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
     variants.push(("UTF-16LE", [b"\xff\xfe".as_slice(), &utf16].concat()));
     variants.push(("UTF-16LE", utf16));
@@ -112,12 +157,19 @@ fn every_encoding_reads_the_same_holdings() {
     variants.push(("GBK", encoding_rs::GBK.encode(text).0.into_owned()));
     for (i, (encoding, bytes)) in variants.iter().enumerate() {
         let path = dir.path().join(format!("v{i}.csv"));
-        std::fs::File::create(&path).unwrap().write_all(bytes).unwrap();
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(bytes)
+            .unwrap();
         let result = scan_files(&[path]);
         let m = &result.model;
         assert_eq!(m.inputs[0].encoding, *encoding, "variant {i}");
         assert_eq!(m.reconciliation.flagged.value, dec("300.25"), "variant {i}");
-        assert_eq!(m.reconciliation.portfolio_total, dec("350.25"), "variant {i}");
+        assert_eq!(
+            m.reconciliation.portfolio_total,
+            dec("350.25"),
+            "variant {i}"
+        );
     }
 }
 
@@ -125,7 +177,11 @@ fn every_encoding_reads_the_same_holdings() {
 fn explicit_columns_override_recognition() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("custom.csv");
-    std::fs::write(&path, "Holding,Position (USD),Value\nXinjiang Zhongtai Chemical Co Ltd,10.00,999\n").unwrap();
+    std::fs::write(
+        &path,
+        "Holding,Position (USD),Value\nXinjiang Zhongtai Chemical Co Ltd,10.00,999\n",
+    )
+    .unwrap();
     let mut options = crate::options(&[path]);
     options.ingest.columns = "name=Holding,value=Position (USD)".parse().unwrap();
     let result = xjscan::scan::scan(&options).unwrap();

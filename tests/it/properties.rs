@@ -57,7 +57,11 @@ fn portfolio(rows: &[(usize, i64, bool)], scale: i64) -> Portfolio {
 
 fn rows() -> impl Strategy<Value = Vec<(usize, i64, bool)>> {
     proptest::collection::vec(
-        (0..NAMES.len(), -1_000_000_000i64..10_000_000_000i64, proptest::bool::weighted(0.1)),
+        (
+            0..NAMES.len(),
+            -1_000_000_000i64..10_000_000_000i64,
+            proptest::bool::weighted(0.1),
+        ),
         1..60,
     )
 }
