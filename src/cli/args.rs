@@ -20,6 +20,85 @@ pub struct Cli {
 pub enum Command {
     /// Scan holdings files and write a report (Markdown, JSON, CSV of flagged positions).
     Scan(ScanArgs),
+    /// Inspect, validate and refresh the reference data (entities, designations, sources).
+    #[command(subcommand)]
+    Mappings(MappingsCommand),
+}
+
+/// Which reference tables a `mappings` command reads.
+#[derive(Debug, Args)]
+pub struct MappingsSource {
+    /// Folder of reference tables to use instead of the shipped ones.
+    #[arg(long, value_name = "DIR")]
+    pub mappings: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingsCommand {
+    /// Check every table: columns, unique ids, sources, dates, grades, identifier check digits,
+    /// ownership edges and cycles. Exits 2 when anything is wrong.
+    Validate(MappingsSource),
+    /// Show one entity: names, identifiers, designations, parents, children and sources.
+    Show {
+        /// Entity id, identifier (ISIN, MIC:TICKER, USCC, CIK), name or alias, or part of one.
+        #[arg(value_name = "NAME-OR-ID")]
+        query: String,
+        #[command(flatten)]
+        source: MappingsSource,
+    },
+    /// Counts by list, grade, kind and sector, and identifier coverage.
+    Stats(MappingsSource),
+    /// Merge an official list download into a folder of reference tables.
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+/// Options shared by the importers.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Folder of reference tables to merge into; created from the shipped tables if missing.
+    #[arg(long, value_name = "DIR", default_value = "mappings")]
+    pub into: PathBuf,
+    /// Print what would change without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Where the files were downloaded from, recorded in the source row.
+    #[arg(long, value_name = "URL")]
+    pub source_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// OFAC legacy CSV files in DIR: sdn.csv, alt.csv, add.csv (Xinjiang GLOMAG entries) and/or
+    /// cons_prim.csv, cons_alt.csv, cons_add.csv (CMIC rows).
+    Ofac {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Import every CMIC row, not only those tied to Xinjiang or already in the data.
+        #[arg(long)]
+        all_cmic: bool,
+        #[command(flatten)]
+        common: ImportArgs,
+    },
+    /// An OpenSanctions export: FollowTheMoney JSON lines or targets.simple.csv.
+    Opensanctions {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The OpenSanctions dataset the file holds (e.g. us_dhs_uflpa), when the file does not say.
+        #[arg(long, value_name = "NAME")]
+        dataset: Option<String>,
+        #[command(flatten)]
+        common: ImportArgs,
+    },
+    /// Your own list: one CSV row per designated entity (columns: name, list, grade,
+    /// source_title required; name_zh, aliases, kind, country, sector, programme, listed_on,
+    /// removed_on, source_url, source_publisher, isin, ticker, uscc, lei, cik, cusip, note).
+    Csv {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        common: ImportArgs,
+    },
 }
 
 /// Arguments of `xjscan scan`.

@@ -4,6 +4,7 @@
 //! 3 flagged exposure above `--fail-above`.
 
 mod args;
+mod mappings;
 mod scan;
 mod summary;
 
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, ScanArgs};
+pub use args::{Cli, Command, ImportCommand, MappingsCommand, ScanArgs};
 
 /// Exit status of a command that ran to completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,5 +72,6 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<Outcome, Failure> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
+        Command::Mappings(command) => mappings::run(command),
     }
 }

@@ -10,8 +10,10 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde::{Serialize, Serializer};
 
-/// A calendar date written `YYYY-MM-DD`. Kept as text because the data only ever compares and
-/// prints dates; validation guarantees the text sorts chronologically.
+/// A calendar date written `YYYY-MM-DD`, or a partial date `YYYY-MM` / `YYYY` when a source only
+/// gives the month or year (better than inventing a day, or dropping what is known). Kept as
+/// text because the data only compares and prints dates; the fixed-width forms sort
+/// chronologically.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IsoDate(String);
 
@@ -21,32 +23,46 @@ impl IsoDate {
     }
 }
 
+impl IsoDate {
+    /// True when the date has a day (not just a month or a year).
+    pub fn is_complete(&self) -> bool {
+        self.0.len() == 10
+    }
+}
+
 impl FromStr for IsoDate {
     type Err = String;
     fn from_str(raw: &str) -> Result<Self, String> {
-        let err = || format!("`{raw}` is not a date in the form YYYY-MM-DD");
+        let err = || format!("`{raw}` is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY");
         let parts: Vec<&str> = raw.split('-').collect();
-        let [y, m, d] = parts.as_slice() else {
-            return Err(err());
-        };
-        if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        let widths_ok = parts.len() <= 3
+            && parts.first().is_some_and(|y| y.len() == 4)
+            && parts.iter().skip(1).all(|p| p.len() == 2)
+            && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()));
+        if !widths_ok {
             return Err(err());
         }
-        let (y, m, d): (u32, u32, u32) = (
-            y.parse().map_err(|_| err())?,
-            m.parse().map_err(|_| err())?,
-            d.parse().map_err(|_| err())?,
-        );
-        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-        let days = match m {
-            1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-            4 | 6 | 9 | 11 => 30,
-            2 if leap => 29,
-            2 => 28,
-            _ => return Err(err()),
-        };
-        if d == 0 || d > days {
-            return Err(err());
+        let numbers: Vec<u32> = parts
+            .iter()
+            .map(|p| p.parse().map_err(|_| err()))
+            .collect::<Result<_, _>>()?;
+        let year = numbers[0];
+        if let Some(&month) = numbers.get(1) {
+            if !(1..=12).contains(&month) {
+                return Err(err());
+            }
+            if let Some(&day) = numbers.get(2) {
+                let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+                let days = match month {
+                    4 | 6 | 9 | 11 => 30,
+                    2 if leap => 29,
+                    2 => 28,
+                    _ => 31,
+                };
+                if day == 0 || day > days {
+                    return Err(err());
+                }
+            }
         }
         Ok(IsoDate(raw.to_string()))
     }

@@ -8,6 +8,7 @@ mod corpus;
 mod errors;
 mod example;
 mod fixtures;
+mod mappings;
 mod properties;
 
 use std::path::{Path, PathBuf};
