@@ -10,6 +10,7 @@ mod example;
 mod fixtures;
 mod mappings;
 mod properties;
+mod sources;
 
 use std::path::{Path, PathBuf};
 
