@@ -302,7 +302,24 @@ fn designations_per_list_match_the_research_notes() {
 }
 
 /// Designations that come from elsewhere than the list's own section of the notes.
-const ADDITIONS: [(&str, &[&str]); 3] = [
+const ADDITIONS: [(&str, &[&str]); 4] = [
+    (
+        "uflpa",
+        &[
+            // Found in this project's own research (sources W1, W2: see mappings/README.md):
+            // Ninestar's eight Zhuhai subsidiaries, which the notes count but do not name, and
+            // the third Zijin subsidiary of January 2025.
+            "geehy-semiconductor",
+            "zhuhai-apex-microelectronics",
+            "zhuhai-g-and-g-digital-technology",
+            "zhuhai-ninestar-information-technology",
+            "zhuhai-ninestar-management",
+            "zhuhai-pantum-electronics",
+            "zhuhai-pu-tech-industrial",
+            "zhuhai-seine-printing-technology",
+            "xinjiang-zijin-nonferrous-metals",
+        ],
+    ),
     // SenseNets is named inside NetPosa's §3 row, as its subsidiary.
     ("bis_entity_list", &["sensenets"]),
     // Inspur's CMIC row is in the OFAC file (raw/ofac_cons_nonSDN_CMIC_extract.csv), not §5a.
