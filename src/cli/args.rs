@@ -137,7 +137,7 @@ pub struct ScanArgs {
     pub nav: Option<String>,
 
     /// Name columns explicitly, e.g. `name=Security,value=Mkt Val (USD)`. Roles: name,
-    /// description, isin, cusip, sedol, lei, cik, ticker, exchange, quantity, value, currency,
+    /// description, isin, cusip, sedol, lei, cik, identifier, ticker, exchange, quantity, value, currency,
     /// weight, asset_class. Unnamed roles are still recognised from the header.
     #[arg(long, value_name = "ROLE=HEADER,...")]
     pub columns: Option<String>,

@@ -82,7 +82,11 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
             inputs: args.files,
             name: Some(name),
             mappings: args.mappings,
-            ingest: IngestOptions { columns, encoding },
+            ingest: IngestOptions {
+                columns,
+                encoding,
+                weights_nav: nav,
+            },
             exposure: ExposureOptions { nav },
             formats: formats_sorted,
         },

@@ -99,11 +99,20 @@ pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
     }
     let _ = writeln!(
         out,
-        "Reconciliation: {} rows = {} flagged + {} clear + {} unresolved + {} rejected; {} = {} flagged + {} clear + {} unresolved; {} — {}",
+        "Reconciliation: {} rows = {} flagged + {} clear + {} unresolved + {}{} rejected; {} = {} flagged + {} clear + {} unresolved; {} — {}",
         r.input.rows,
         r.flagged.rows,
         r.clear.rows,
         r.unresolved.rows,
+        if r.excluded.rows > 0 {
+            format!(
+                "{} options/derivatives ({}) + ",
+                r.excluded.rows,
+                money(&r.excluded.value)
+            )
+        } else {
+            String::new()
+        },
         r.rejected.rows,
         money(&r.portfolio_total),
         format_money(&r.flagged.value.to_string()),

@@ -39,6 +39,9 @@ pub enum Status {
     Flagged,
     Clear,
     Unresolved,
+    /// Not a long position in a security (an option, a derivative): reported separately and
+    /// never added to or netted against long exposure.
+    Excluded,
 }
 
 /// One holding's result.
@@ -80,11 +83,13 @@ pub struct Reconciliation {
     pub flagged: Bucket,
     pub clear: Bucket,
     pub unresolved: Bucket,
+    /// Options and derivatives, reported separately from long exposure.
+    pub excluded: Bucket,
     /// Rejected rows; `value` sums those whose value could be read (summary rows, say).
     pub rejected: Bucket,
     /// Rejected rows with no readable value.
     pub rejected_without_value: u64,
-    /// flagged + clear + unresolved: the portfolio as screened.
+    /// flagged + clear + unresolved: the long positions as screened.
     pub portfolio_total: Decimal,
     /// True when the buckets add up to the input exactly, in rows and in value.
     pub balanced: bool,
@@ -181,6 +186,7 @@ pub fn measure(
         flagged: Bucket::default(),
         clear: Bucket::default(),
         unresolved: Bucket::default(),
+        excluded: Bucket::default(),
         rejected: Bucket::default(),
         rejected_without_value: 0,
         portfolio_total: Decimal::ZERO,
@@ -198,7 +204,10 @@ pub fn measure(
                 tier = Some(tier.map_or(d.consequence, |t| t.min(d.consequence)));
             }
         }
-        let status = if tier.is_some() {
+        let status = if !holding.kind.is_long() {
+            rec.excluded.add(holding.value);
+            Status::Excluded
+        } else if tier.is_some() {
             rec.flagged.add(holding.value);
             Status::Flagged
         } else if resolution.unresolved.is_some() {
@@ -214,7 +223,11 @@ pub fn measure(
             tier,
             entities: entities.into_iter().collect(),
             matches: resolution.matches.clone(),
-            reason: resolution.unresolved.clone(),
+            reason: if holding.kind.is_long() {
+                resolution.unresolved.clone()
+            } else {
+                Some(holding.kind.label())
+            },
             weight_pct: Decimal::ZERO,
         });
     }
@@ -230,11 +243,18 @@ pub fn measure(
         }
     }
     rec.portfolio_total = rec.flagged.value + rec.clear.value + rec.unresolved.value;
-    rec.balanced = rec.flagged.rows + rec.clear.rows + rec.unresolved.rows + rec.rejected.rows
+    rec.balanced = rec.flagged.rows
+        + rec.clear.rows
+        + rec.unresolved.rows
+        + rec.excluded.rows
+        + rec.rejected.rows
         == rec.input.rows
-        && rec.portfolio_total + rec.rejected.value == rec.input.value;
+        && rec.portfolio_total + rec.excluded.value + rec.rejected.value == rec.input.value;
 
-    let denominator = options.nav.unwrap_or(rec.portfolio_total);
+    // The user's NAV wins over one the file states (N-PORT net assets); otherwise the long
+    // positions are the denominator.
+    let nav = options.nav.or(portfolio.nav);
+    let denominator = nav.unwrap_or(rec.portfolio_total);
     for p in &mut positions {
         p.weight_pct = percent(portfolio.holdings[p.holding].value, denominator);
     }
@@ -322,7 +342,7 @@ pub fn measure(
 
     Ok(Exposure {
         currency: currencies.into_iter().next().map(str::to_string),
-        nav: options.nav,
+        nav,
         denominator,
         flagged_value: rec.flagged.value,
         flagged_pct: percent(rec.flagged.value, denominator),

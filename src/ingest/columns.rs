@@ -15,6 +15,9 @@ pub enum Role {
     Sedol,
     Lei,
     Cik,
+    /// A security identifier of unstated scheme (SPDR's `Identifier`): ISIN, CUSIP or SEDOL by
+    /// shape and check digit.
+    Identifier,
     Ticker,
     Exchange,
     Quantity,
@@ -33,6 +36,7 @@ impl Role {
         Role::Sedol,
         Role::Lei,
         Role::Cik,
+        Role::Identifier,
         Role::Ticker,
         Role::Exchange,
         Role::Quantity,
@@ -51,6 +55,7 @@ impl Role {
             Role::Sedol => "sedol",
             Role::Lei => "lei",
             Role::Cik => "cik",
+            Role::Identifier => "identifier",
             Role::Ticker => "ticker",
             Role::Exchange => "exchange",
             Role::Quantity => "quantity",
@@ -98,6 +103,7 @@ impl Role {
             Role::Sedol => &["sedol", "sedolcode"],
             Role::Lei => &["lei", "leicode", "issuerlei"],
             Role::Cik => &["cik", "issuercik"],
+            Role::Identifier => &["identifier", "securityid", "securityidentifier", "secid"],
             Role::Ticker => &[
                 "ticker",
                 "tickersymbol",
@@ -366,7 +372,7 @@ mod tests {
         assert_eq!(map.get(Role::Value), Some(1));
         assert_eq!(
             "worth=X".parse::<ColumnSpec>().unwrap_err(),
-            "unknown column role `worth`; expected one of: name, description, isin, cusip, sedol, lei, cik, ticker, exchange, quantity, value, currency, weight, asset_class"
+            "unknown column role `worth`; expected one of: name, description, isin, cusip, sedol, lei, cik, identifier, ticker, exchange, quantity, value, currency, weight, asset_class"
         );
         assert_eq!(
             ColumnMap::with_spec(&headers(&["A"]), &spec).unwrap_err(),

@@ -9,6 +9,12 @@ mod amount;
 mod columns;
 mod decode;
 mod delimited;
+mod edgar;
+mod nport;
+mod sec13f;
+mod table;
+mod xlsx;
+mod xml;
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +23,7 @@ use sha2::{Digest, Sha256};
 pub use amount::{Amount, parse_amount, parse_percent};
 pub use columns::{ColumnMap, ColumnSpec, Role, fold_header};
 pub use decode::{Decoded, NotText, decode, encoding_for_label};
-pub use delimited::FileRead;
+pub use table::{FileRead, Record};
 
 use crate::model::{Portfolio, RejectedRow};
 
@@ -28,6 +34,8 @@ pub struct IngestOptions {
     pub columns: ColumnSpec,
     /// An encoding the user insists on, by WHATWG label; detection is skipped.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The NAV to turn weights into money for files that have weights but no market values.
+    pub weights_nav: Option<rust_decimal::Decimal>,
 }
 
 /// A file that cannot be used at all. Each message names the file, and the line where there is one.
@@ -77,6 +85,14 @@ pub enum IngestError {
         line: u64,
         reason: String,
     },
+    #[error(
+        "{file}: is a ZIP or OLE container but not a spreadsheet xjscan can read ({reason}); expected an XLSX, XLS, XLSB or ODS workbook"
+    )]
+    NotAWorkbook { file: String, reason: String },
+    #[error(
+        "{file}: no sheet has a header row with a market value column in its first 30 rows (sheets: {sheets}); expected a column named like: market value, value, mkt val (or name it with --columns value=HEADER)"
+    )]
+    NoHeaderInWorkbook { file: String, sheets: String },
     #[error("{file}:{line}: {message}")]
     Malformed {
         file: String,
@@ -96,12 +112,18 @@ pub fn read_files(
         name: name.to_string(),
         ..Portfolio::default()
     };
+    // A NAV stated by the files (N-PORT net assets) applies when every file states one.
+    let mut navs = Vec::new();
     for path in paths {
         let read = read_file(path, options)?;
+        navs.push(read.nav);
         portfolio.files.push(read.summary);
         portfolio.holdings.extend(read.holdings);
         portfolio.rejected.extend(read.rejected);
         portfolio.warnings.extend(read.warnings);
+    }
+    if navs.iter().all(Option::is_some) {
+        portfolio.nav = navs.into_iter().flatten().reduce(|a, b| a + b);
     }
     Ok(portfolio)
 }
@@ -110,6 +132,140 @@ pub fn read_files(
 /// reports are the same on every platform.
 pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
+}
+
+/// Recognises the format from the content and reads it.
+fn read_content(
+    file: &str,
+    bytes: Vec<u8>,
+    options: &IngestOptions,
+) -> Result<FileRead, IngestError> {
+    // Spreadsheets are ZIP (XLSX, ODS) or OLE (XLS) containers.
+    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xd0\xcf\x11\xe0") {
+        return xlsx::read(file, bytes, options);
+    }
+    let decoded = decode(&bytes, options.encoding).map_err(|e| match e {
+        NotText::Container(kind) => IngestError::Unsupported {
+            file: file.to_string(),
+            kind,
+        },
+        NotText::Binary { offset } => IngestError::Binary {
+            file: file.to_string(),
+            offset,
+        },
+    })?;
+    let text = decoded.text.as_str();
+    if edgar::is_submission(text) {
+        return read_submission(file, text, decoded.encoding);
+    }
+    if text
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .starts_with('<')
+    {
+        return read_xml(file, text, decoded.encoding);
+    }
+    delimited::read(file, &decoded, options)
+}
+
+/// The local name of the root element and the line it is on (comments and declarations
+/// skipped), without parsing the whole document.
+fn root_element(text: &str) -> Option<(&str, u64)> {
+    let mut rest = text;
+    let mut offset = 0;
+    loop {
+        let i = rest.find('<')?;
+        let after = &rest[i + 1..];
+        if after.starts_with('?') || after.starts_with('!') {
+            let close = after.find('>')?;
+            offset += i + 1 + close + 1;
+            rest = &text[offset..];
+            continue;
+        }
+        let end = after
+            .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+            .unwrap_or(after.len());
+        let qualified = &after[..end];
+        let local = qualified.rsplit(':').next().unwrap_or(qualified);
+        let line = text[..offset + i].matches('\n').count() as u64 + 1;
+        return Some((local, line));
+    }
+}
+
+fn read_xml(file: &str, text: &str, encoding: &str) -> Result<FileRead, IngestError> {
+    let Some((root, line)) = root_element(text) else {
+        return Err(IngestError::Malformed {
+            file: file.to_string(),
+            line: 1,
+            message: "the XML has no root element".to_string(),
+        });
+    };
+    match root {
+        "informationTable" => sec13f::read_infotable(file, text, 0, &sec13f::Cover::default(), "13f-xml", encoding),
+        "edgarSubmission" if text.contains("invstOrSec") || text.contains("edgar/nport") => {
+            nport::read(file, text, 0, "nport-xml", encoding)
+        }
+        "edgarSubmission" if text.contains("thirteenffiler") => Err(IngestError::Malformed {
+            file: file.to_string(),
+            line,
+            message: "this is a 13F cover page (primary_doc.xml), not its information table; give the information table XML or the full submission (.txt)".to_string(),
+        }),
+        other => Err(IngestError::Malformed {
+            file: file.to_string(),
+            line,
+            message: format!("XML with root element <{other}>; expected a 13F information table or an N-PORT report"),
+        }),
+    }
+}
+
+fn read_submission(file: &str, text: &str, encoding: &str) -> Result<FileRead, IngestError> {
+    let (header, documents) = edgar::split(text);
+    if let Some(table) = documents
+        .iter()
+        .find(|d| d.doc_type.eq_ignore_ascii_case("INFORMATION TABLE"))
+    {
+        let cover = match documents.iter().find(|d| d.doc_type.starts_with("13F")) {
+            Some(doc) => sec13f::read_cover(file, doc.xml, doc.base_line, &header)?,
+            None => sec13f::Cover {
+                filer: header.filer.clone(),
+                period: header.period.clone(),
+                filed: header.filed.clone(),
+                ..sec13f::Cover::default()
+            },
+        };
+        let mut read = sec13f::read_infotable(
+            file,
+            table.xml,
+            table.base_line,
+            &cover,
+            "13f-submission",
+            encoding,
+        )?;
+        if let Some(accession) = &header.accession {
+            read.summary
+                .notes
+                .insert(0, format!("EDGAR accession {accession}"));
+        }
+        return Ok(read);
+    }
+    if let Some(doc) = documents
+        .iter()
+        .find(|d| d.doc_type.starts_with("NPORT") || d.xml.contains("invstOrSec"))
+    {
+        return nport::read(file, doc.xml, doc.base_line, "nport-submission", encoding);
+    }
+    let types: Vec<&str> = documents.iter().map(|d| d.doc_type.as_str()).collect();
+    Err(IngestError::Malformed {
+        file: file.to_string(),
+        line: 1,
+        message: format!(
+            "EDGAR submission without a 13F information table or an N-PORT report (documents with XML: {})",
+            if types.is_empty() {
+                "none".to_string()
+            } else {
+                types.join(", ")
+            }
+        ),
+    })
 }
 
 /// Reads one holdings file, detecting its format from the content.
@@ -133,17 +289,7 @@ pub fn read_file(path: &Path, options: &IngestOptions) -> Result<FileRead, Inges
         return Err(IngestError::Empty { file });
     }
     let sha256 = crate::reference::hex(&Sha256::digest(&bytes));
-    let decoded = decode(&bytes, options.encoding).map_err(|e| match e {
-        NotText::Container(kind) => IngestError::Unsupported {
-            file: file.clone(),
-            kind,
-        },
-        NotText::Binary { offset } => IngestError::Binary {
-            file: file.clone(),
-            offset,
-        },
-    })?;
-    let mut read = delimited::read(&file, &decoded, options)?;
+    let mut read = read_content(&file, bytes, options)?;
     read.summary.path = path.to_path_buf();
     read.summary.sha256 = sha256;
     if read.holdings.is_empty() {

@@ -52,6 +52,39 @@ impl HoldingIds {
     }
 }
 
+/// What kind of position a holding is. Only long positions in securities count as issuer
+/// exposure; options and derivatives are reported separately and never netted against it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PositionKind {
+    /// A long position in a security (shares, bonds, fund units).
+    #[default]
+    Long,
+    /// A short position (N-PORT `payoffProfile` Short): never netted against long exposure.
+    Short,
+    /// A put or call option (13F `putCall`); the value is not a long position in the issuer.
+    Option(String),
+    /// A derivative contract (swap, forward, future…); its issuer is the reference entity only
+    /// if one is named.
+    Derivative(String),
+}
+
+impl PositionKind {
+    pub fn is_long(&self) -> bool {
+        matches!(self, PositionKind::Long)
+    }
+
+    /// Short label for reports (`option (put)`, `derivative (forward)`).
+    pub fn label(&self) -> String {
+        match self {
+            PositionKind::Long => "long".to_string(),
+            PositionKind::Short => "short".to_string(),
+            PositionKind::Option(kind) => format!("option ({kind})"),
+            PositionKind::Derivative(kind) => format!("derivative ({kind})"),
+        }
+    }
+}
+
 /// One position in a portfolio.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Holding {
@@ -64,6 +97,10 @@ pub struct Holding {
     pub ids: HoldingIds,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quantity: Option<Decimal>,
+    /// What the quantity counts (`SH` shares, `PRN` principal, `PA`, `NS`…), when the file says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity_unit: Option<String>,
+    pub kind: PositionKind,
     /// Market value in the portfolio's currency. Exact decimal, never a float.
     pub value: Decimal,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -117,14 +154,60 @@ pub struct FileSummary {
     pub preamble_lines: u64,
     /// Empty lines after the header (not rows).
     pub blank_lines: u64,
+    /// Structure lines after the header: section titles and further header rows (Vanguard's
+    /// multi-section exports), and one-cell notes and disclaimers.
+    pub structure_lines: u64,
     pub holdings: u64,
     pub rejected: u64,
+    /// Fund or filer name, when the file states it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fund: Option<String>,
+    /// Reporting period or as-of date, when the file states it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// Unit of the file's values after any conversion (`dollars`), and how it was decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_unit: Option<String>,
+    /// A total the file declares (13F `tableValueTotal`, N-PORT net assets), as read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_total: Option<Decimal>,
+    /// Decisions and checks worth reporting (unit detection, totals compared).
+    pub notes: Vec<String>,
+}
+
+impl FileSummary {
+    /// A summary with the fields every reader sets; the rest start empty.
+    pub fn new(file: &str, format: &str, encoding: &str) -> Self {
+        FileSummary {
+            file: file.to_string(),
+            path: PathBuf::new(),
+            sha256: String::new(),
+            format: format.to_string(),
+            encoding: encoding.to_string(),
+            delimiter: String::new(),
+            header_line: 0,
+            columns: Vec::new(),
+            preamble_lines: 0,
+            blank_lines: 0,
+            structure_lines: 0,
+            holdings: 0,
+            rejected: 0,
+            fund: None,
+            period: None,
+            value_unit: None,
+            declared_total: None,
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// Everything read from the user's input files.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Portfolio {
     pub name: String,
+    /// Net assets stated by the file itself (N-PORT `netAssets`), used as the NAV unless the
+    /// user gives one.
+    pub nav: Option<Decimal>,
     pub files: Vec<FileSummary>,
     pub holdings: Vec<Holding>,
     pub rejected: Vec<RejectedRow>,

@@ -8,7 +8,9 @@ mod holding;
 pub mod ids;
 mod reference;
 
-pub use holding::{FileSummary, Holding, HoldingIds, Portfolio, RejectedRow, SourceLine, Warning};
+pub use holding::{
+    FileSummary, Holding, HoldingIds, Portfolio, PositionKind, RejectedRow, SourceLine, Warning,
+};
 pub use reference::{
     Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, IdScheme,
     IdentifierRecord, IsoDate, ListInfo, Ownership, ReferenceData, Source,

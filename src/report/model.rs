@@ -23,6 +23,8 @@ pub struct ReportModel {
     pub issuers: Vec<IssuerRow>,
     pub flagged: Vec<FlaggedPosition>,
     pub unresolved: Vec<PlainRow>,
+    /// Options and derivatives, reported apart from long exposure.
+    pub excluded: Vec<ExcludedRow>,
     pub rejected: Vec<PlainRow>,
     pub warnings: Vec<PlainRow>,
     pub reconciliation: Reconciliation,
@@ -39,6 +41,8 @@ pub struct Tool {
 #[derive(Debug, Clone, Serialize)]
 pub struct Summary {
     pub positions: u64,
+    /// Positions counted as long exposure (all but options and derivatives).
+    pub long_positions: u64,
     pub flagged_positions: u64,
     pub flagged_issuers: u64,
     pub flagged_value: Decimal,
@@ -159,6 +163,20 @@ pub struct PlainRow {
     pub message: String,
 }
 
+/// An option or derivative: its value, and the listed entities it is linked to, if any.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExcludedRow {
+    pub file: String,
+    pub line: u64,
+    pub name: String,
+    pub kind: String,
+    pub value: Decimal,
+    /// Names of matched entities with a designation in force (empty when not linked).
+    pub linked_entities: Vec<String>,
+    /// The strongest tier among them, when linked.
+    pub tier_label: Option<&'static str>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ReferenceSummary {
     #[serde(flatten)]
@@ -186,6 +204,7 @@ pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -
 
     let mut flagged = Vec::new();
     let mut unresolved = Vec::new();
+    let mut excluded = Vec::new();
     for p in &exposure.positions {
         let h = &portfolio.holdings[p.holding];
         match p.status {
@@ -263,6 +282,15 @@ pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -
                 value: Some(h.value),
                 message: p.reason.clone().unwrap_or_default(),
             }),
+            Status::Excluded => excluded.push(ExcludedRow {
+                file: h.source.file.clone(),
+                line: h.source.line,
+                name: h.name.clone(),
+                kind: h.kind.label(),
+                value: h.value,
+                linked_entities: p.entities.iter().map(|id| entity_name(id)).collect(),
+                tier_label: p.tier.map(|t| t.label()),
+            }),
             Status::Clear => {}
         }
     }
@@ -283,6 +311,7 @@ pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -
         currency: exposure.currency.clone(),
         summary: Summary {
             positions: portfolio.holdings.len() as u64,
+            long_positions: portfolio.holdings.len() as u64 - rec.excluded.rows,
             flagged_positions: rec.flagged.rows,
             flagged_issuers: exposure.by_entity.len() as u64,
             flagged_value: exposure.flagged_value,
@@ -344,6 +373,7 @@ pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -
             .collect(),
         flagged,
         unresolved,
+        excluded,
         rejected: portfolio
             .rejected
             .iter()

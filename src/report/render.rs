@@ -39,6 +39,8 @@ pub fn format_money(value: &str) -> String {
         None => ("", value),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    // Trailing zeros past the cents say nothing (a file's `450080373.69000000`).
+    let frac = frac.trim_end_matches('0');
     let mut grouped = String::with_capacity(int.len() + int.len() / 3);
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
@@ -227,6 +229,8 @@ mod tests {
         assert_eq!(format_money("-1000"), "-1,000.00");
         assert_eq!(format_money("0.125"), "0.125");
         assert_eq!(format_money("999"), "999.00");
+        assert_eq!(format_money("450080373.69000000"), "450,080,373.69");
+        assert_eq!(format_money("1.10"), "1.10");
     }
 
     #[test]

@@ -113,7 +113,7 @@ fn binary_file() {
     write(dir.path(), "book.csv", b"PK\x03\x04\x14\x00\x06\x00");
     assert_eq!(
         fails(dir.path(), &["book.csv"]),
-        (2, "error: book.csv: is a ZIP archive (an XLSX workbook?); this version reads CSV and TSV holdings files\n".into())
+        (2, "error: book.csv: is a ZIP or OLE container but not a spreadsheet xjscan can read (Cannot detect file format); expected an XLSX, XLS, XLSB or ODS workbook\n".into())
     );
 }
 
@@ -189,7 +189,7 @@ fn bad_flags() {
     );
     assert_eq!(
         fails(dir.path(), &["h.csv", "--columns", "worth=X"]),
-        (2, "error: --columns: unknown column role `worth`; expected one of: name, description, isin, cusip, sedol, lei, cik, ticker, exchange, quantity, value, currency, weight, asset_class\n".into())
+        (2, "error: --columns: unknown column role `worth`; expected one of: name, description, isin, cusip, sedol, lei, cik, identifier, ticker, exchange, quantity, value, currency, weight, asset_class\n".into())
     );
     assert_eq!(
         fails(dir.path(), &["h.csv", "--encoding", "klingon"]),

@@ -45,6 +45,8 @@ fn portfolio(rows: &[(usize, i64, bool)], scale: i64) -> Portfolio {
                 description: None,
                 ids: HoldingIds::default(),
                 quantity: None,
+                quantity_unit: None,
+                kind: Default::default(),
                 value,
                 currency: None,
                 weight_pct: None,
