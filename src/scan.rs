@@ -80,6 +80,29 @@ pub fn load_reference(options: &ScanOptions) -> Result<ReferenceData, ReferenceE
     }
 }
 
+/// A completed scan of a Form 13F data set.
+#[derive(Debug)]
+pub struct DatasetScanResult {
+    pub report: crate::report::dataset::DatasetReport,
+    pub rendered: Vec<(&'static str, String)>,
+}
+
+/// True when the inputs are one Form 13F data set folder (scanned filing by filing).
+pub fn is_dataset_scan(inputs: &[PathBuf]) -> bool {
+    matches!(inputs, [one] if one.is_dir() && ingest::sec_dataset::is_dataset(one))
+}
+
+/// Scans a Form 13F data set folder: every filing a portfolio.
+pub fn scan_dataset(options: &ScanOptions) -> Result<DatasetScanResult, ScanError> {
+    let data = load_reference(options)?;
+    let dir = options.inputs.first().cloned().unwrap_or_default();
+    let files = ingest::sec_dataset::locate(&dir)?;
+    let measured = crate::exposure::dataset::measure(&files, &data)?;
+    let report = crate::report::dataset::build(&ingest::display_path(&dir), &data.meta, measured);
+    let rendered = crate::report::dataset::render_all(&report)?;
+    Ok(DatasetScanResult { report, rendered })
+}
+
 /// Runs the whole pipeline.
 pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     let data = load_reference(options)?;

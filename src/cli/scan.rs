@@ -97,6 +97,20 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
 
 pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
     let settings = settings(args)?;
+    if scan::is_dataset_scan(&settings.options.inputs) {
+        return run_dataset(&settings);
+    }
+    if let Some(dir) = settings
+        .options
+        .inputs
+        .iter()
+        .find(|p| p.is_dir() && crate::ingest::sec_dataset::is_dataset(p))
+    {
+        return Err(Failure::input(anyhow!(
+            "{}: a Form 13F data set folder is scanned on its own, not with other files",
+            crate::ingest::display_path(dir)
+        )));
+    }
     let result = scan::scan(&settings.options).map_err(|e| {
         if e.is_input_error() {
             Failure::input(e)
@@ -125,6 +139,38 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
                 stderr,
                 "error: flagged exposure {} is above --fail-above {}%",
                 report::format_pct(&result.flagged_pct().to_string()),
+                limit
+            );
+            Ok(Outcome::ThresholdExceeded)
+        }
+        _ => Ok(Outcome::Success),
+    }
+}
+
+/// A Form 13F data set: one portfolio per filing, summarised per filer.
+fn run_dataset(settings: &Settings) -> Result<Outcome, Failure> {
+    let result = scan::scan_dataset(&settings.options).map_err(|e| {
+        if e.is_input_error() {
+            Failure::input(e)
+        } else {
+            Failure::other(e)
+        }
+    })?;
+    let written = report::write_outputs(&settings.out, &result.rendered).map_err(Failure::other)?;
+    let text = summary::render_dataset(&result.report, &written);
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(text.as_bytes())
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        return Err(Failure::other(e));
+    }
+    let pct = result.report.exposure.flagged_pct;
+    match settings.fail_above {
+        Some(limit) if pct > limit => {
+            let _ = writeln!(
+                std::io::stderr().lock(),
+                "error: flagged exposure {} is above --fail-above {}%",
+                report::format_pct(&pct.to_string()),
                 limit
             );
             Ok(Outcome::ThresholdExceeded)

@@ -141,3 +141,43 @@ pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
     }
     out
 }
+
+/// The summary of a data-set scan.
+pub fn render_dataset(
+    report: &crate::report::dataset::DatasetReport,
+    written: &[PathBuf],
+) -> String {
+    let e = &report.exposure;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "xjscan {} — Form 13F data set {}",
+        report.tool.version, report.dataset
+    );
+    let _ = writeln!(
+        out,
+        "{} filings, {} rows, {} distinct issuers ({} linked to listed entities)",
+        e.filings, e.rows, e.distinct_issuers, e.flagged_issuers
+    );
+    let _ = writeln!(
+        out,
+        "Flagged: {} filings hold flagged positions worth {} USD = {} of {} USD long value",
+        report.filers_with_flags,
+        format_money(&e.flagged_value.to_string()),
+        format_pct(&e.flagged_pct.to_string()),
+        format_money(&e.long_value.to_string()),
+    );
+    let _ = writeln!(
+        out,
+        "Units: {} filings read as thousands of dollars; {} disagree with their tableValueTotal; {} do not reconcile",
+        report.thousands_filings, report.total_mismatches, report.unbalanced_filings
+    );
+    if !written.is_empty() {
+        let names: Vec<String> = written
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect();
+        let _ = writeln!(out, "Wrote: {}", names.join(", "));
+    }
+    out
+}

@@ -5,6 +5,8 @@
 //! rejected row is counted beside them, so the report can show that the input value is all there,
 //! to the cent. Amounts are `Decimal` throughout; percentages are computed from them at the end.
 
+pub mod dataset;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
@@ -158,6 +160,20 @@ pub fn percent(value: Decimal, denominator: Decimal) -> Decimal {
     pct
 }
 
+/// The entities that flag a holding — matched entities with a designation in force — and the
+/// strongest consequence among those designations.
+pub fn flagging(matches: &[Match], data: &ReferenceData) -> (Option<Consequence>, Vec<String>) {
+    let mut tier: Option<Consequence> = None;
+    let mut entities = BTreeSet::new();
+    for m in matches {
+        for d in data.designations_of(&m.entity_id).filter(|d| d.is_active()) {
+            entities.insert(m.entity_id.clone());
+            tier = Some(tier.map_or(d.consequence, |t| t.min(d.consequence)));
+        }
+    }
+    (tier, entities.into_iter().collect())
+}
+
 /// Measures exposure.
 pub fn measure(
     portfolio: &Portfolio,
@@ -195,15 +211,7 @@ pub fn measure(
     let mut positions = Vec::with_capacity(portfolio.holdings.len());
     for (index, (holding, resolution)) in portfolio.holdings.iter().zip(resolutions).enumerate() {
         rec.input.add(holding.value);
-        // Entities flag a holding only through designations still in force.
-        let mut tier: Option<Consequence> = None;
-        let mut entities = BTreeSet::new();
-        for m in &resolution.matches {
-            for d in data.designations_of(&m.entity_id).filter(|d| d.is_active()) {
-                entities.insert(m.entity_id.clone());
-                tier = Some(tier.map_or(d.consequence, |t| t.min(d.consequence)));
-            }
-        }
+        let (tier, entities) = flagging(&resolution.matches, data);
         let status = if !holding.kind.is_long() {
             rec.excluded.add(holding.value);
             Status::Excluded
@@ -221,7 +229,7 @@ pub fn measure(
             holding: index,
             status,
             tier,
-            entities: entities.into_iter().collect(),
+            entities,
             matches: resolution.matches.clone(),
             reason: if holding.kind.is_long() {
                 resolution.unresolved.clone()

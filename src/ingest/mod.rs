@@ -11,7 +11,9 @@ mod decode;
 mod delimited;
 mod edgar;
 mod nport;
-mod sec13f;
+mod parquet;
+pub mod sec13f;
+pub mod sec_dataset;
 mod table;
 mod xlsx;
 mod xml;
@@ -43,8 +45,14 @@ pub struct IngestOptions {
 pub enum IngestError {
     #[error("{file}: no such file")]
     NotFound { file: String },
-    #[error("{file}: is a directory; expected a holdings file")]
+    #[error(
+        "{file}: is a directory; expected a holdings file or a Form 13F data set folder (with INFOTABLE.tsv and SUBMISSION.tsv)"
+    )]
     IsDirectory { file: String },
+    #[error(
+        "{dir}: the Form 13F data set has no {missing}; a data set folder holds SUBMISSION.tsv and INFOTABLE.tsv (COVERPAGE.tsv and SUMMARYPAGE.tsv are read when present)"
+    )]
+    DatasetIncomplete { dir: String, missing: String },
     #[error("{file}: cannot read: {error}")]
     Io { file: String, error: std::io::Error },
     #[error("{file}: file is empty; expected a holdings table with a header row")]
@@ -289,7 +297,11 @@ pub fn read_file(path: &Path, options: &IngestOptions) -> Result<FileRead, Inges
         return Err(IngestError::Empty { file });
     }
     let sha256 = crate::reference::hex(&Sha256::digest(&bytes));
-    let mut read = read_content(&file, bytes, options)?;
+    let mut read = if bytes.starts_with(b"PAR1") {
+        parquet::read(&file, path, options)?
+    } else {
+        read_content(&file, bytes, options)?
+    };
     read.summary.path = path.to_path_buf();
     read.summary.sha256 = sha256;
     if read.holdings.is_empty() {

@@ -1,6 +1,7 @@
 //! Reports: the model every format is rendered from, the renderers, and safe writing of the
 //! output folder.
 
+pub mod dataset;
 pub mod model;
 mod output;
 pub mod render;

@@ -104,7 +104,7 @@ handlebars_helper!(url_helper: |v: str| safe_url(v));
 handlebars_helper!(inc_helper: |v: u64| v + 1);
 
 /// Builds a Handlebars registry in strict mode (a misspelt field is an error, not a blank).
-fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
+pub(crate) fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(escape);
@@ -132,7 +132,7 @@ pub fn json(model: &ReportModel) -> Result<String, RenderError> {
 
 /// Spreadsheets execute cells that start with these; prefixing a quote keeps them as text
 /// (an issuer name from a file is not to be trusted).
-fn defuse_formula(cell: &str) -> String {
+pub(crate) fn defuse_formula(cell: &str) -> String {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{cell}")
     } else {

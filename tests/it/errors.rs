@@ -129,7 +129,7 @@ fn missing_path_and_directory() {
         fails(dir.path(), &["folder"]),
         (
             2,
-            "error: folder: is a directory; expected a holdings file\n".into()
+            "error: folder: is a directory; expected a holdings file or a Form 13F data set folder (with INFOTABLE.tsv and SUBMISSION.tsv)\n".into()
         )
     );
 }

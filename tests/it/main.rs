@@ -5,9 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod corpus;
+mod dataset;
 mod errors;
 mod example;
 mod fixtures;
+mod formats;
 mod mappings;
 mod properties;
 mod sources;

@@ -1,0 +1,178 @@
+//! Reports for a whole Form 13F data set: one row per filing (`filers.csv`), the flagged rows
+//! (`flagged.csv`), the model as JSON, and a Markdown overview from `templates/dataset.md.hbs`.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use super::render::{self, RenderError};
+use crate::exposure::dataset::{DatasetExposure, FilerExposure};
+use crate::model::DatasetMeta;
+
+const DATASET_MD: &str = include_str!("../../templates/dataset.md.hbs");
+
+/// How many filers the Markdown overview lists.
+const TOP_FILERS: usize = 25;
+
+/// Everything a data-set report says.
+#[derive(Debug, Clone, Serialize)]
+pub struct DatasetReport {
+    pub tool: super::model::Tool,
+    pub dataset: String,
+    pub reference: DatasetMeta,
+    pub exposure: DatasetExposure,
+    /// Filers with flagged exposure, largest first (the Markdown overview's table).
+    pub top_filers: Vec<FilerExposure>,
+    pub filers_with_flags: u64,
+    pub thousands_filings: u64,
+    pub unbalanced_filings: u64,
+    pub total_mismatches: u64,
+    pub option_value: Decimal,
+}
+
+pub fn build(dataset: &str, reference: &DatasetMeta, exposure: DatasetExposure) -> DatasetReport {
+    let mut top: Vec<FilerExposure> = exposure
+        .filers
+        .iter()
+        .filter(|f| f.flagged_rows > 0)
+        .cloned()
+        .collect();
+    top.sort_by(|a, b| {
+        b.flagged_value
+            .cmp(&a.flagged_value)
+            .then_with(|| a.accession.cmp(&b.accession))
+    });
+    let filers_with_flags = top.len() as u64;
+    top.truncate(TOP_FILERS);
+    DatasetReport {
+        tool: super::model::Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        dataset: dataset.to_string(),
+        reference: reference.clone(),
+        top_filers: top,
+        filers_with_flags,
+        thousands_filings: exposure
+            .filers
+            .iter()
+            .filter(|f| f.unit_multiplier != 1)
+            .count() as u64,
+        unbalanced_filings: exposure.filers.iter().filter(|f| !f.balanced).count() as u64,
+        total_mismatches: exposure
+            .filers
+            .iter()
+            .filter(|f| f.total_check.as_deref().is_some_and(|c| c.contains("but")))
+            .count() as u64,
+        option_value: exposure.filers.iter().map(|f| f.option_value).sum(),
+        exposure,
+    }
+}
+
+/// Renders the four outputs: `(file name, contents)`.
+pub fn render_all(report: &DatasetReport) -> Result<Vec<(&'static str, String)>, RenderError> {
+    let mut hb = render::registry(render::escape_markdown);
+    hb.register_template_string("dataset", DATASET_MD)
+        .map_err(Box::new)?;
+    let md = hb.render("dataset", report).map_err(Box::new)?;
+    let mut json = serde_json::to_string_pretty(report)?;
+    json.push('\n');
+    Ok(vec![
+        ("report.md", md),
+        ("report.json", json),
+        ("filers.csv", filers_csv(report)?),
+        ("flagged.csv", flags_csv(report)?),
+    ])
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new())
+}
+
+fn finish(w: csv::Writer<Vec<u8>>) -> Result<String, RenderError> {
+    let bytes = w
+        .into_inner()
+        .map_err(|e| RenderError::Csv(csv::Error::from(e.into_error())))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn filers_csv(report: &DatasetReport) -> Result<String, RenderError> {
+    let mut w = writer();
+    w.write_record([
+        "accession",
+        "cik",
+        "filer",
+        "period",
+        "filed",
+        "unit_multiplier",
+        "unit_decision",
+        "rows",
+        "rejected_rows",
+        "long_rows",
+        "long_value",
+        "option_rows",
+        "option_value",
+        "flagged_rows",
+        "flagged_value",
+        "flagged_pct",
+        "flagged_option_value",
+        "declared_total",
+        "total_check",
+        "balanced",
+    ])?;
+    for f in &report.exposure.filers {
+        w.write_record([
+            f.accession.clone(),
+            f.cik.clone(),
+            render::defuse_formula(f.filer.as_deref().unwrap_or_default()),
+            f.period.clone().unwrap_or_default(),
+            f.filed.clone().unwrap_or_default(),
+            f.unit_multiplier.to_string(),
+            f.unit_note.clone(),
+            f.rows.to_string(),
+            f.rejected_rows.to_string(),
+            f.long_rows.to_string(),
+            f.long_value.to_string(),
+            f.option_rows.to_string(),
+            f.option_value.to_string(),
+            f.flagged_rows.to_string(),
+            f.flagged_value.to_string(),
+            f.flagged_pct.to_string(),
+            f.flagged_option_value.to_string(),
+            f.declared_total.map(|t| t.to_string()).unwrap_or_default(),
+            f.total_check.clone().unwrap_or_default(),
+            f.balanced.to_string(),
+        ])?;
+    }
+    finish(w)
+}
+
+fn flags_csv(report: &DatasetReport) -> Result<String, RenderError> {
+    let mut w = writer();
+    w.write_record([
+        "accession",
+        "line",
+        "name",
+        "cusip",
+        "title",
+        "value",
+        "put_call",
+        "entity_ids",
+        "tier",
+    ])?;
+    for f in &report.exposure.flags {
+        w.write_record([
+            f.accession.clone(),
+            f.line.to_string(),
+            render::defuse_formula(&f.name),
+            f.cusip.clone(),
+            render::defuse_formula(&f.title),
+            f.value.to_string(),
+            f.put_call.clone().unwrap_or_default(),
+            f.entity_ids.clone(),
+            f.tier.clone(),
+        ])?;
+    }
+    finish(w)
+}

@@ -1,0 +1,134 @@
+//! Form 13F data sets: a small hand-made set whose figures are known, scanned filing by filing;
+//! and Parquet holdings files.
+
+use std::path::Path;
+
+use crate::xjscan;
+
+const SUBMISSION: &str = "ACCESSION_NUMBER\tFILING_DATE\tSUBMISSIONTYPE\tCIK\tPERIODOFREPORT\n\
+0000000001-25-000001\t14-NOV-2025\t13F-HR\t0000000001\t30-SEP-2025\n\
+0000000002-25-000002\t14-NOV-2025\t13F-HR\t0000000002\t30-SEP-2025\n\
+0000000003-21-000003\t12-NOV-2021\t13F-HR\t0000000003\t30-SEP-2021\n";
+
+const COVERPAGE: &str = "ACCESSION_NUMBER\tREPORTCALENDARORQUARTER\tFILINGMANAGER_NAME\n\
+0000000001-25-000001\t30-SEP-2025\tDollar Filer LLC\n\
+0000000002-25-000002\t30-SEP-2025\tStill In Thousands LP\n\
+0000000003-21-000003\t30-SEP-2021\tOld Filer Inc\n";
+
+const SUMMARYPAGE: &str = "ACCESSION_NUMBER\tOTHERINCLUDEDMANAGERSCOUNT\tTABLEENTRYTOTAL\tTABLEVALUETOTAL\n\
+0000000001-25-000001\t0\t4\t3050000\n\
+0000000002-25-000002\t0\t3\t999\n\
+0000000003-21-000003\t0\t2\t2000\n";
+
+const HEADER: &str = "ACCESSION_NUMBER\tINFOTABLE_SK\tNAMEOFISSUER\tTITLEOFCLASS\tCUSIP\tFIGI\tVALUE\tSSHPRNAMT\tSSHPRNAMTTYPE\tPUTCALL\tINVESTMENTDISCRETION\tOTHERMANAGER\tVOTING_AUTH_SOLE\tVOTING_AUTH_SHARED\tVOTING_AUTH_NONE\n";
+
+/// Filing 1 reports dollars and holds Daqo (linked), Apple and a call on Daqo (an option);
+/// filing 2 is from 2025 but its prices show thousands, and its total disagrees; filing 3 is
+/// from 2021 (thousands) with one malformed value.
+fn infotable() -> String {
+    let rows = [
+        "0000000001-25-000001\t1\tDAQO NEW ENERGY CORP\tSPONSORED ADR\t\t\t1000000\t40000\tSH\t\tSOLE\t\t40000\t0\t0",
+        "0000000001-25-000001\t2\tAPPLE INC\tCOM\t037833100\t\t2000000\t9000\tSH\t\tSOLE\t\t9000\t0\t0",
+        "0000000001-25-000001\t3\tDAQO NEW ENERGY CORP\tSPONSORED ADR\t\t\t50000\t2000\tSH\tCall\tSOLE\t\t2000\t0\t0",
+        "0000000001-25-000001\t4\tMICROSOFT CORP\tCOM\t594918104\t\t0\t0\tSH\t\tSOLE\t\t0\t0\t0",
+        "0000000002-25-000002\t5\tHANGZHOU HIKVISION DIGITAL TECHNOLOGY CO LTD\tCL A\t\t\t500\t100000\tSH\t\tSOLE\t\t100000\t0\t0",
+        "0000000002-25-000002\t6\tAPPLE INC\tCOM\t037833100\t\t300\t2000\tSH\t\tSOLE\t\t2000\t0\t0",
+        "0000000002-25-000002\t7\tZHONGTAI SECURITIES CO LTD\tCOM\t\t\t100\t50000\tSH\t\tSOLE\t\t50000\t0\t0",
+        "0000000003-21-000003\t8\tXINJIANG GOLDWIND SCIENCE & TECHNOLOGY CO LTD\tH\t\t\t2000\t1500000\tSH\t\tSOLE\t\t1500000\t0\t0",
+        "0000000003-21-000003\t9\tAPPLE INC\tCOM\t037833100\t\tN/A\t10\tSH\t\tSOLE\t\t10\t0\t0",
+    ];
+    format!("{HEADER}{}\n", rows.join("\n"))
+}
+
+fn write_dataset(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("SUBMISSION.tsv"), SUBMISSION).unwrap();
+    std::fs::write(dir.join("COVERPAGE.tsv"), COVERPAGE).unwrap();
+    std::fs::write(dir.join("SUMMARYPAGE.tsv"), SUMMARYPAGE).unwrap();
+    std::fs::write(dir.join("INFOTABLE.tsv"), infotable()).unwrap();
+}
+
+#[test]
+fn a_data_set_is_scanned_filing_by_filing() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(&dir.path().join("q3"));
+    let output = xjscan(dir.path())
+        .args(["scan", "q3", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let filers = std::fs::read_to_string(dir.path().join("out/filers.csv")).unwrap();
+    insta::assert_snapshot!("dataset_filers", filers);
+    let flagged = std::fs::read_to_string(dir.path().join("out/flagged.csv")).unwrap();
+    insta::assert_snapshot!("dataset_flagged", flagged);
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    insta::assert_snapshot!(
+        "dataset_summary",
+        stdout.replace(&dir.path().display().to_string(), "[TMP]")
+    );
+}
+
+#[test]
+fn a_data_set_missing_its_information_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q3");
+    std::fs::create_dir_all(&q).unwrap();
+    std::fs::write(q.join("SUBMISSION.tsv"), SUBMISSION).unwrap();
+    let output = xjscan(dir.path())
+        .args(["scan", "q3", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: q3: the Form 13F data set has no INFOTABLE.tsv; a data set folder holds SUBMISSION.tsv and INFOTABLE.tsv (COVERPAGE.tsv and SUMMARYPAGE.tsv are read when present)\n"
+    );
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_data_set_table_without_its_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q3");
+    write_dataset(&q);
+    std::fs::write(
+        q.join("INFOTABLE.tsv"),
+        "ACCESSION_NUMBER\tNAME\tVALUE\n1\tA\t2\n",
+    )
+    .unwrap();
+    let output = xjscan(dir.path())
+        .args(["scan", "q3", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: q3/INFOTABLE.tsv:1: header lacks column(s) NAMEOFISSUER, TITLEOFCLASS, CUSIP, SSHPRNAMT, SSHPRNAMTTYPE, PUTCALL; expected a Form 13F data set table with ACCESSION_NUMBER, NAMEOFISSUER, TITLEOFCLASS, CUSIP, VALUE, SSHPRNAMT, SSHPRNAMTTYPE, PUTCALL\n"
+    );
+}
+
+#[test]
+fn parquet_holdings() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("holdings.parquet");
+    let mut df = df!(
+        "Name" => ["Hangzhou Hikvision Digital Technology Co Ltd", "Apple Inc"],
+        "ISIN" => ["CNE100000PM8", "US0378331005"],
+        "Market Value" => [1234.56f64, 1000.1f64],
+    )
+    .unwrap();
+    let file = std::fs::File::create(&path).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let result = crate::scan_files(&[path]);
+    let m = &result.model;
+    assert_eq!(m.inputs[0].format, "parquet");
+    assert_eq!(m.reconciliation.flagged.value.to_string(), "1234.56");
+    assert_eq!(m.reconciliation.portfolio_total.to_string(), "2234.66");
+    assert!(m.inputs[0].notes.iter().any(|n| n
+        == "floating-point column(s) Market Value read from each value's shortest decimal form"));
+}
