@@ -202,6 +202,60 @@ pub fn read_records(
         .iter()
         .filter(|l| **l > header_line)
         .count() as u64;
+    // Preamble lines often name the fund and the date (iShares: "iShares MSCI World ETF",
+    // "Fund Holdings as of,"Nov 04, 2020""; Vanguard: "Total World Stock ETF (VT)",
+    // "Equity,as of 09/30/2020").
+    let mut single_lines = Vec::new();
+    for record in &records[..header_index] {
+        let filled: Vec<&str> = record
+            .cells
+            .iter()
+            .map(|c| clean_cell(c))
+            .filter(|c| !c.is_empty())
+            .collect();
+        for (i, cell) in filled.iter().enumerate() {
+            let lower = cell.to_lowercase();
+            if let Some(at) = lower.find("as of") {
+                let rest = cell[at + "as of".len()..].trim_matches([' ', ':', ',']);
+                let date = if rest.is_empty() {
+                    filled.get(i + 1).copied().unwrap_or("")
+                } else {
+                    rest
+                };
+                if summary.period.is_none() && !date.is_empty() {
+                    summary.period = Some(date.to_string());
+                }
+            }
+        }
+        if let [label, name] = filled.as_slice()
+            && label.to_lowercase().starts_with("fund name")
+        {
+            summary.fund = Some((*name).to_string());
+        }
+        if let [single] = filled.as_slice()
+            && single.chars().any(char::is_alphabetic)
+            && single.len() <= 120
+        {
+            single_lines.push(*single);
+        }
+    }
+    let fundish = |l: &&str| {
+        let lower = l.to_lowercase();
+        ["etf", "fund", "trust", "portfolio", "index"]
+            .iter()
+            .any(|w| lower.contains(w))
+    };
+    if summary.fund.is_none() {
+        summary.fund = single_lines
+            .iter()
+            .copied()
+            .find(|l| fundish(l))
+            .map(str::to_string);
+    }
+    summary.value_unit = Some(format!(
+        "as written in column `{}`",
+        columns.0.get(&Role::Value).map_or("", |(_, h)| h.as_str())
+    ));
     if from_weights {
         summary.value_unit = Some(match options.weights_nav {
             Some(nav) => format!("dollars: weight × NAV {nav} / 100 (the file has weights, no market values)"),

@@ -62,4 +62,49 @@ fn ishares_urth_with_preamble_and_identifiers() {
         "etf_csv/ishares_URTH_2020-11-04_with-isin-cusip-sedol.csv",
         1_260,
     );
+    let Some(path) = corpus_file("etf_csv/ishares_URTH_2020-11-04_with-isin-cusip-sedol.csv")
+    else {
+        return;
+    };
+    let m = scan_files(&[path]).model;
+    assert_eq!(m.inputs[0].format, "csv");
+    assert_eq!(
+        m.inputs[0].value_unit.as_deref(),
+        Some("as written in column `Market Value`")
+    );
+    assert_eq!(m.inputs[0].fund.as_deref(), Some("iShares MSCI World ETF"));
+    assert_eq!(m.inputs[0].period.as_deref(), Some("Nov 04, 2020"));
+}
+
+/// A named holding of each iShares export, with its exact value.
+#[test]
+fn ishares_named_holdings() {
+    for (file, name, value) in [
+        (
+            "etf_csv/ishares_ACWI_2025_aijinnah.csv",
+            "APPLE INC",
+            "914893084.20",
+        ),
+        (
+            "etf_csv/ishares_EEM_2022_ctanny_excel-resaved.csv",
+            "TAIWAN SEMICONDUCTOR MANUFACTURING",
+            "1499770973.15",
+        ),
+        (
+            "etf_csv/ishares_URTH_2020-11-04_with-isin-cusip-sedol.csv",
+            "APPLE INC",
+            "44825212.30",
+        ),
+    ] {
+        let Some(path) = corpus_file(file) else {
+            return;
+        };
+        let portfolio = xjscan::ingest::read_files("t", &[path], &Default::default()).unwrap();
+        let holding = portfolio.holdings.iter().find(|h| h.name == name).unwrap();
+        assert_eq!(
+            holding.value,
+            Decimal::from_str_exact(value).unwrap(),
+            "{file}"
+        );
+    }
 }

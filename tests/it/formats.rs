@@ -145,6 +145,8 @@ fn vanguard_sections() {
         (input.header_line, input.holdings, input.rejected),
         (8, 8782, 11)
     );
+    assert_eq!(input.fund.as_deref(), Some("Total World Stock ETF (VT)"));
+    assert_eq!(input.period.as_deref(), Some("09/30/2020"));
     // Three section titles and two further headers, the two footnotes: structure, not rows.
     assert_eq!(input.structure_lines, 7);
     assert_eq!(m.reconciliation.portfolio_total, dec("20169702867.77"));
@@ -164,6 +166,11 @@ fn spdr_workbook_with_weights_only() {
     let Some(m) = scan(f) else { return };
     check(&m, "xlsx", "percent of the fund", 504, "99.938924");
     assert_eq!(m.inputs[0].header_line, 5);
+    assert_eq!(
+        m.inputs[0].fund.as_deref(),
+        Some("SPDR® S&P 500® ETF Trust")
+    );
+    assert_eq!(m.inputs[0].period.as_deref(), Some("10-May-2024"));
     assert_eq!(holding_value(f, "MICROSOFT CORP"), dec("7.020973"));
 }
 
