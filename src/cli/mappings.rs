@@ -1,7 +1,6 @@
 //! `xjscan mappings …`: validate, show, stats and import for the reference tables.
 
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 
 use anyhow::anyhow;
@@ -31,11 +30,7 @@ fn load(source: &MappingsSource) -> Result<ReferenceData, Failure> {
 }
 
 fn print(text: &str) -> Result<Outcome, Failure> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::other(e)),
-        _ => Ok(Outcome::Success),
-    }
+    super::print_stdout(text).map(|()| Outcome::Success)
 }
 
 fn validate(source: &MappingsSource) -> Result<Outcome, Failure> {

@@ -47,6 +47,15 @@ impl Failure {
     }
 }
 
+/// Writes the command's result to stdout; a closed pipe (`| head`) is not an error.
+pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::other(e)),
+        _ => Ok(()),
+    }
+}
+
 /// Parses `std::env::args` and runs.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -111,70 +111,50 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
             crate::ingest::display_path(dir)
         )));
     }
-    let result = scan::scan(&settings.options).map_err(|e| {
-        if e.is_input_error() {
-            Failure::input(e)
-        } else {
-            Failure::other(e)
-        }
-    })?;
+    let result = scan::scan(&settings.options).map_err(scan_failure)?;
     let written = report::write_outputs(&settings.out, &result.rendered).map_err(Failure::other)?;
-
     // Warnings and rejected rows go to stderr; the summary (the result) to stdout.
     let mut stderr = std::io::stderr().lock();
     for line in summary::warning_lines(&result.model) {
         let _ = writeln!(stderr, "{line}");
     }
-    let text = summary::render(&result.model, &written);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(Failure::other(e));
-    }
-
-    match settings.fail_above {
-        Some(limit) if result.flagged_pct() > limit => {
-            let _ = writeln!(
-                stderr,
-                "error: flagged exposure {} is above --fail-above {}%",
-                report::format_pct(&result.flagged_pct().to_string()),
-                limit
-            );
-            Ok(Outcome::ThresholdExceeded)
-        }
-        _ => Ok(Outcome::Success),
-    }
+    drop(stderr);
+    super::print_stdout(&summary::render(&result.model, &written))?;
+    Ok(threshold(result.flagged_pct(), settings.fail_above))
 }
 
 /// A Form 13F data set: one portfolio per filing, summarised per filer.
 fn run_dataset(settings: &Settings) -> Result<Outcome, Failure> {
-    let result = scan::scan_dataset(&settings.options).map_err(|e| {
-        if e.is_input_error() {
-            Failure::input(e)
-        } else {
-            Failure::other(e)
-        }
-    })?;
+    let result = scan::scan_dataset(&settings.options).map_err(scan_failure)?;
     let written = report::write_outputs(&settings.out, &result.rendered).map_err(Failure::other)?;
-    let text = summary::render_dataset(&result.report, &written);
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(text.as_bytes())
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        return Err(Failure::other(e));
+    super::print_stdout(&summary::render_dataset(&result.report, &written))?;
+    Ok(threshold(
+        result.report.exposure.flagged_pct,
+        settings.fail_above,
+    ))
+}
+
+/// Input problems exit 2; anything else 1.
+fn scan_failure(e: scan::ScanError) -> Failure {
+    if e.is_input_error() {
+        Failure::input(e)
+    } else {
+        Failure::other(e)
     }
-    let pct = result.report.exposure.flagged_pct;
-    match settings.fail_above {
-        Some(limit) if pct > limit => {
+}
+
+/// `--fail-above`: exposure above the limit is a distinct exit status for compliance pipelines.
+fn threshold(flagged_pct: Decimal, limit: Option<Decimal>) -> Outcome {
+    match limit {
+        Some(limit) if flagged_pct > limit => {
             let _ = writeln!(
                 std::io::stderr().lock(),
                 "error: flagged exposure {} is above --fail-above {}%",
-                report::format_pct(&pct.to_string()),
+                report::format_pct(&flagged_pct.to_string()),
                 limit
             );
-            Ok(Outcome::ThresholdExceeded)
+            Outcome::ThresholdExceeded
         }
-        _ => Ok(Outcome::Success),
+        _ => Outcome::Success,
     }
 }

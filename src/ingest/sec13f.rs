@@ -112,8 +112,18 @@ fn read_row(doc: &roxmltree::Document<'_>, node: Node<'_, '_>, base: u64) -> Row
 }
 
 /// Decides whether `value` is in thousands. Returns the multiplier and the reason, in words.
+///
+/// The prices the rows imply decide when there are enough share rows (at least half under $1
+/// means thousands); otherwise the filing's own facts do, in order: schema version (X0202 is
+/// the dollar schema), filing date (3 January 2023), period (after 30 September 2022).
 pub fn decide_unit(sub_dollar: usize, priced: usize, cover: &Cover) -> (Decimal, String) {
-    let thousand = Decimal::from(1000);
+    let dollars = |why: String| (Decimal::ONE, format!("values read as dollars: {why}"));
+    let thousands = |why: String| {
+        (
+            Decimal::from(1000),
+            format!("values read as thousands of dollars (×1,000): {why}"),
+        )
+    };
     if let Some(pct) = (sub_dollar * 100).checked_div(priced) {
         if sub_dollar * 2 >= priced {
             let late = cover.filed.as_deref().is_some_and(|d| d >= "2023-01-03")
@@ -121,73 +131,47 @@ pub fn decide_unit(sub_dollar: usize, priced: usize, cover: &Cover) -> (Decimal,
                     .schema_version
                     .as_deref()
                     .is_some_and(|v| v >= "X0202");
-            return (
-                thousand,
-                format!(
-                    "values read as thousands of dollars (×1,000): {pct}% of {priced} share rows imply a price under $1{}",
-                    if late {
-                        ", although the filing is from after the January 2023 switch to dollars"
-                    } else {
-                        ""
-                    }
-                ),
-            );
+            return thousands(format!(
+                "{pct}% of {priced} share rows imply a price under $1{}",
+                if late {
+                    ", although the filing is from after the January 2023 switch to dollars"
+                } else {
+                    ""
+                }
+            ));
         }
         if pct > 0 || priced >= 5 {
-            return (
-                Decimal::ONE,
-                format!(
-                    "values read as dollars: only {pct}% of {priced} share rows imply a price under $1"
-                ),
-            );
+            return dollars(format!(
+                "only {pct}% of {priced} share rows imply a price under $1"
+            ));
         }
     }
     // Too few share rows to tell from prices: use what the filing says about itself.
     if let Some(v) = &cover.schema_version {
         return if v.as_str() >= "X0202" {
-            (
-                Decimal::ONE,
-                format!("values read as dollars: schema {v} (no share rows to check prices)"),
-            )
+            dollars(format!("schema {v} (no share rows to check prices)"))
         } else {
-            (
-                thousand,
-                format!(
-                    "values read as thousands of dollars (×1,000): schema {v} predates the dollar rule"
-                ),
-            )
+            thousands(format!("schema {v} predates the dollar rule"))
         };
     }
     if let Some(d) = &cover.filed {
         return if d.as_str() >= "2023-01-03" {
-            (
-                Decimal::ONE,
-                format!("values read as dollars: filed {d}, after the 3 January 2023 switch"),
-            )
+            dollars(format!("filed {d}, after the 3 January 2023 switch"))
         } else {
-            (
-                thousand,
-                format!(
-                    "values read as thousands of dollars (×1,000): filed {d}, before the 3 January 2023 switch"
-                ),
-            )
+            thousands(format!("filed {d}, before the 3 January 2023 switch"))
         };
     }
     if let Some(p) = &cover.period {
         return if p.as_str() > "2022-09-30" {
-            (Decimal::ONE, format!("values read as dollars: period {p}"))
+            dollars(format!("period {p}"))
         } else {
-            (
-                thousand,
-                format!(
-                    "values read as thousands of dollars (×1,000): period {p} predates the dollar rule"
-                ),
-            )
+            thousands(format!("period {p} predates the dollar rule"))
         };
     }
     (
         Decimal::ONE,
-        "values read as dollars; the unit could not be verified (no share rows, schema, date or period)".to_string(),
+        "values read as dollars; the unit could not be verified (no share rows, schema, date or period)"
+            .to_string(),
     )
 }
 
