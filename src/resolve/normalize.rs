@@ -1,9 +1,10 @@
-//! Name normalisation for exact matching of issuer names against entity names and aliases.
+//! Name normalisation for matching issuer names against entity names and aliases.
 //!
-//! Two spellings of one company differ in width, case, punctuation, legal form and share-class
-//! suffix ("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO., LTD. -A" vs "Hangzhou Hikvision Digital
-//! Technology Co., Ltd."). Normalising both sides the same way lets an exact lookup find them.
-//! Place names such as Xinjiang are kept: they are evidence, not noise.
+//! Two spellings of one company differ in width, case, punctuation, legal form, share-class
+//! suffix and filing abbreviation ("HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO LTD-A", "DAQO NEW
+//! ENERGY CORP SPONSORED ADR", "ALIBABA GROUP HLDG LTD", "XINJIANG ZHONGTAI CHEMICAL 3.5%
+//! 07/25", 新疆中泰化學股份有限公司). Normalising both sides the same way lets a lookup find
+//! them. Place names such as Xinjiang are kept: they are evidence, not noise.
 //!
 //! The function is idempotent (a property test holds it to that), so normalised names can be
 //! stored and normalised again without drifting.
@@ -59,6 +60,65 @@ const SHARE_CLASS: &[&str] = &[
     "stock",
 ];
 
+/// Abbreviations filers use, expanded so both spellings meet (13F names are cut to fit).
+const ABBREVIATIONS: &[(&str, &str)] = &[
+    ("hldgs", "holdings"),
+    ("hldg", "holdings"),
+    ("hlds", "holdings"),
+    ("grp", "group"),
+    ("tech", "technology"),
+    ("techn", "technology"),
+    ("intl", "international"),
+    ("comm", "communications"),
+    ("svcs", "services"),
+    ("svc", "services"),
+    ("mfg", "manufacturing"),
+    ("dev", "development"),
+    ("natl", "national"),
+    ("mgmt", "management"),
+    ("engy", "energy"),
+    ("matls", "materials"),
+    ("chem", "chemical"),
+    ("inds", "industries"),
+];
+
+/// Instrument words that say what kind of security it is, not whose: dropped wherever they are.
+const INSTRUMENT_NOISE: &[&str] = &[
+    "sponsored",
+    "spons",
+    "spon",
+    "adr",
+    "adrs",
+    "ads",
+    "gdr",
+    "repstg",
+    "ord",
+    "shs",
+    "144a",
+];
+
+/// Words of a bond description, dropped when the name carries a coupon or a maturity.
+const BOND_WORDS: &[&str] = &[
+    "note",
+    "notes",
+    "bond",
+    "bonds",
+    "debenture",
+    "debentures",
+    "due",
+    "mtn",
+    "sr",
+    "senior",
+    "unsecured",
+    "secured",
+    "sub",
+    "perp",
+    "fixed",
+    "float",
+    "frn",
+    "coupon",
+];
+
 /// Chinese legal forms dropped from the end of a name, longest first.
 const CHINESE_LEGAL_FORMS: &[&str] = &[
     "股份有限公司",
@@ -68,7 +128,7 @@ const CHINESE_LEGAL_FORMS: &[&str] = &[
     "公司",
 ];
 
-/// Normalises an issuer or entity name for exact comparison.
+/// Normalises an issuer or entity name for comparison.
 ///
 /// # Example
 ///
@@ -81,19 +141,39 @@ const CHINESE_LEGAL_FORMS: &[&str] = &[
 /// ```
 pub fn normalize_name(raw: &str) -> String {
     // NFKC folds full-width forms (（集团） → (集团), ＡＢＣ → ABC); lower-casing can produce
-    // characters NFKC would change again, so fold once more after it.
+    // characters NFKC would change again, so fold once more after it. Traditional characters
+    // fold to simplified ones (化學 → 化学), so either script meets the other.
     let folded: String = raw.nfkc().flat_map(char::to_lowercase).nfkc().collect();
+    let folded = fast2s::convert(&folded);
+    let is_bond = looks_like_bond(&folded);
     let mut text = String::with_capacity(folded.len());
-    for c in folded.chars() {
-        match c {
-            // Apostrophes join: "Yuan'an" and "Yuanan" are one spelling.
-            '\'' | '\u{2019}' | '`' => {}
-            '&' => text.push_str(" and "),
-            c if c.is_alphanumeric() => text.push(c),
-            _ => text.push(' '),
+    for word in folded.split_whitespace() {
+        // `ISIN#US88032Q1094` and coupons/maturities are whole tokens to drop before
+        // punctuation is folded.
+        if word.starts_with("isin#") || (is_bond && is_bond_figure(word)) {
+            continue;
         }
+        for c in word.chars() {
+            match c {
+                // Apostrophes join: "Yuan'an" and "Yuanan" are one spelling.
+                '\'' | '\u{2019}' | '`' => {}
+                '&' => text.push_str(" and "),
+                c if c.is_alphanumeric() => text.push(c),
+                _ => text.push(' '),
+            }
+        }
+        text.push(' ');
     }
-    let mut tokens: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+    let mut tokens: Vec<String> = text
+        .split_whitespace()
+        .filter(|t| !(INSTRUMENT_NOISE.contains(t) || (is_bond && BOND_WORDS.contains(t))))
+        .map(|t| {
+            ABBREVIATIONS
+                .iter()
+                .find(|(short, _)| *short == t)
+                .map_or_else(|| t.to_string(), |(_, long)| (*long).to_string())
+        })
+        .collect();
     loop {
         let before = tokens.len();
         if let Some(last) = tokens.last_mut() {
@@ -113,6 +193,32 @@ pub fn normalize_name(raw: &str) -> String {
         }
     }
     tokens.join(" ")
+}
+
+/// A description with a coupon (`3.5%`) or a maturity (`07/25`, `12/15/2030`) names a bond.
+fn looks_like_bond(text: &str) -> bool {
+    text.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| c == ',' || c == '(' || c == ')');
+        (w.ends_with('%') && w[..w.len() - 1].parse::<f32>().is_ok()) || is_date(w)
+    })
+}
+
+/// A coupon, a maturity date or a year in a bond description.
+fn is_bond_figure(word: &str) -> bool {
+    let w = word.trim_matches(|c: char| c == ',' || c == '(' || c == ')');
+    if let Some(rate) = w.strip_suffix('%') {
+        return rate.parse::<f32>().is_ok();
+    }
+    is_date(w) || (w.len() == 4 && w.starts_with("20") && w.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// `07/25`, `7/1/30`, `12/15/2030`.
+fn is_date(w: &str) -> bool {
+    let parts: Vec<&str> = w.split('/').collect();
+    (2..=3).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Removes Chinese legal-form suffixes from a token, never leaving it empty. The longest form
@@ -153,6 +259,24 @@ mod tests {
             ("新疆中泰（集团）有限责任公司", "新疆中泰 集团"),
             ("ＸＩＮＪＩＡＮＧ  Zhongtai", "xinjiang zhongtai"),
             ("Co., Ltd.", "co"),
+            (
+                "ALIBABA GROUP HLDG LTD SPONSORED ADS",
+                "alibaba group holdings",
+            ),
+            (
+                "TENCENT HLDGS LTD ADR ISIN#US88032Q1094",
+                "tencent holdings",
+            ),
+            (
+                "XINJIANG ZHONGTAI CHEMICAL 3.5% 07/25",
+                "xinjiang zhongtai chemical",
+            ),
+            (
+                "China Xinjian Group 3.80% notes due 2027",
+                "china xinjian group",
+            ),
+            ("新疆中泰化學股份有限公司", "新疆中泰化学"),
+            ("3M CO", "3m"),
             ("", ""),
         ];
         for (raw, want) in cases {

@@ -7,6 +7,7 @@
 mod corpus;
 mod dataset;
 mod errors;
+mod eval;
 mod example;
 mod fixtures;
 mod formats;
