@@ -175,6 +175,19 @@ pub fn decide_unit(sub_dollar: usize, priced: usize, cover: &Cover) -> (Decimal,
     )
 }
 
+/// Records a disagreement with the cover page: a note in the report and a warning naming the
+/// cover page's line.
+fn disagree(out: &mut FileRead, file: &str, line: u64, message: String) {
+    out.summary.notes.push(message.clone());
+    out.warnings.push(Warning {
+        source: SourceLine {
+            file: file.to_string(),
+            line,
+        },
+        message,
+    });
+}
+
 /// Reads an information table. `format` names the container (`13f-xml`, `13f-submission`).
 pub fn read_infotable(
     file: &str,
@@ -278,41 +291,35 @@ pub fn read_infotable(
 
     // The cover page's totals are a cheap integrity check of the table.
     if let Some((total, line)) = cover.value_total {
-        out.summary.declared_total = Some(total * multiplier);
         if total == reported_sum {
             out.summary.notes.push(format!(
                 "the values add up to the cover page's tableValueTotal ({total} as filed)"
             ));
         } else {
-            let message = format!(
-                "the values add up to {reported_sum} as filed, but the cover page's tableValueTotal (line {line}) says {total}"
+            disagree(
+                &mut out,
+                file,
+                line,
+                format!(
+                    "the values add up to {reported_sum} as filed, but the cover page's tableValueTotal (line {line}) says {total}"
+                ),
             );
-            out.summary.notes.push(message.clone());
-            out.warnings.push(Warning {
-                source: SourceLine {
-                    file: file.to_string(),
-                    line,
-                },
-                message,
-            });
         }
     }
     if let Some((entries, line)) = cover.entry_total {
         let rows = (out.holdings.len() + out.rejected.len()) as u64;
         if entries != rows {
-            let message = format!(
-                "the table has {rows} rows, but the cover page's tableEntryTotal (line {line}) says {entries}"
+            disagree(
+                &mut out,
+                file,
+                line,
+                format!(
+                    "the table has {rows} rows, but the cover page's tableEntryTotal (line {line}) says {entries}"
+                ),
             );
-            out.summary.notes.push(message.clone());
-            out.warnings.push(Warning {
-                source: SourceLine {
-                    file: file.to_string(),
-                    line,
-                },
-                message,
-            });
         }
     }
+    out.summary.declared_total = cover.value_total.map(|(total, _)| total * multiplier);
     out.finish_counts();
     Ok(out)
 }

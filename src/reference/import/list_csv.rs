@@ -48,14 +48,7 @@ pub fn read(path: &Path) -> Result<ImportSet, ImportError> {
         ));
     }
     // Each row carries its own grade; the set's grade applies to nothing but is kept honest.
-    let mut set = ImportSet {
-        sources: Vec::new(),
-        entity_source: Vec::new(),
-        grade: Grade::C,
-        entities: Vec::new(),
-        edges: Vec::new(),
-        found: Vec::new(),
-    };
+    let mut set = ImportSet::empty(Grade::C);
     let mut source_index: BTreeMap<(String, String), usize> = BTreeMap::new();
     for record in reader.records() {
         let record = record

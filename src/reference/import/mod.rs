@@ -133,6 +133,29 @@ pub struct ImportSet {
     pub found: Vec<String>,
 }
 
+impl ImportSet {
+    /// An empty set whose rows are graded `grade` unless an entity says otherwise.
+    pub fn empty(grade: Grade) -> Self {
+        ImportSet {
+            sources: Vec::new(),
+            entity_source: Vec::new(),
+            grade,
+            entities: Vec::new(),
+            edges: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+}
+
+/// A CSV error from an import file, with its line.
+pub(crate) fn csv_error(file: &str, e: &csv::Error) -> ImportError {
+    ImportError::Format {
+        file: file.to_string(),
+        line: e.position().map_or(0, |p| p.line()),
+        message: e.to_string(),
+    }
+}
+
 /// What a merge did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MergeReport {

@@ -12,7 +12,7 @@ use std::path::Path;
 
 use super::{
     ImportError, ImportSet, ImportedAlias, ImportedDesignation, ImportedEntity, ImportedId,
-    ImportedSource, decode_text, read_bytes, short_hash,
+    ImportedSource, csv_error, decode_text, read_bytes, short_hash,
 };
 use crate::model::{EntityKind, Grade, IdScheme};
 
@@ -57,11 +57,7 @@ fn read_rows(path: &Path) -> Result<Vec<(u64, Vec<String>)>, ImportError> {
         .from_reader(text.as_bytes());
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = record.map_err(|e| ImportError::Format {
-            file: file.clone(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
+        let record = record.map_err(|e| csv_error(&file, &e))?;
         let line = record.position().map_or(0, |p| p.line());
         // The legacy files end with a single SUB (0x1A) character line.
         if record.len() == 1
@@ -221,14 +217,7 @@ pub fn read(dir: &Path, options: &OfacOptions) -> Result<ImportSet, ImportError>
             crate::ingest::display_path(dir)
         )));
     }
-    let mut set = ImportSet {
-        sources: Vec::new(),
-        entity_source: Vec::new(),
-        grade: Grade::A,
-        entities: Vec::new(),
-        edges: Vec::new(),
-        found: Vec::new(),
-    };
+    let mut set = ImportSet::empty(Grade::A);
     if sdn.is_file() {
         read_sdn(dir, options, &mut set)?;
     }

@@ -14,7 +14,7 @@ use serde_json::Value;
 
 use super::{
     ImportError, ImportSet, ImportedAlias, ImportedDesignation, ImportedEdge, ImportedEntity,
-    ImportedId, ImportedSource, decode_text, read_bytes, short_hash,
+    ImportedId, ImportedSource, csv_error, decode_text, read_bytes, short_hash,
 };
 use crate::model::{EntityKind, Grade, IdScheme};
 
@@ -176,14 +176,7 @@ fn read_ftm(
             by_entity_sanctions.entry(target).or_default().push(s);
         }
     }
-    let mut set = ImportSet {
-        sources: Vec::new(),
-        entity_source: Vec::new(),
-        grade: Grade::A,
-        entities: Vec::new(),
-        edges: Vec::new(),
-        found: Vec::new(),
-    };
+    let mut set = ImportSet::empty(Grade::A);
     for (id, (line, value)) in &entities {
         let props = &value["properties"];
         let schema = value["schema"].as_str().unwrap_or_default();
@@ -384,21 +377,10 @@ fn read_simple_csv(
         col("identifiers"),
         col("dataset"),
     );
-    let mut set = ImportSet {
-        sources: Vec::new(),
-        entity_source: Vec::new(),
-        grade: Grade::A,
-        entities: Vec::new(),
-        edges: Vec::new(),
-        found: Vec::new(),
-    };
+    let mut set = ImportSet::empty(Grade::A);
     let mut datasets = std::collections::BTreeSet::new();
     for record in reader.records() {
-        let record = record.map_err(|e| ImportError::Format {
-            file: file.to_string(),
-            line: e.position().map_or(0, |p| p.line()),
-            message: e.to_string(),
-        })?;
+        let record = record.map_err(|e| csv_error(file, &e))?;
         let line = record.position().map_or(0, |p| p.line());
         let get = |c: Option<usize>| c.and_then(|i| record.get(i)).unwrap_or_default().trim();
         let Some(kind) = kind_for_schema(get(Some(c_schema))) else {
