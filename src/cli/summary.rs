@@ -132,13 +132,7 @@ pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
             "NOT BALANCED"
         },
     );
-    if !written.is_empty() {
-        let names: Vec<String> = written
-            .iter()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .collect();
-        let _ = writeln!(out, "Wrote: {}", names.join(", "));
-    }
+    wrote_line(&mut out, written);
     out
 }
 
@@ -172,6 +166,12 @@ pub fn render_dataset(
         "Units: {} filings read as thousands of dollars; {} disagree with their tableValueTotal; {} do not reconcile",
         report.thousands_filings, report.total_mismatches, report.unbalanced_filings
     );
+    wrote_line(&mut out, written);
+    out
+}
+
+/// The `Wrote: …` line naming the output files, with `/` separators on every platform.
+fn wrote_line(out: &mut String, written: &[PathBuf]) {
     if !written.is_empty() {
         let names: Vec<String> = written
             .iter()
@@ -179,5 +179,4 @@ pub fn render_dataset(
             .collect();
         let _ = writeln!(out, "Wrote: {}", names.join(", "));
     }
-    out
 }

@@ -107,11 +107,7 @@ pub fn read(
         let Ok(value) = raw_value.parse::<Decimal>() else {
             out.rejected.push(RejectedRow {
                 source,
-                reason: if raw_value.is_empty() {
-                    "no value (element `valUSD` is missing or empty)".to_string()
-                } else {
-                    format!("valUSD `{raw_value}` is not a number")
-                },
+                reason: xml::unreadable_value("valUSD", &raw_value),
                 value: None,
             });
             continue;

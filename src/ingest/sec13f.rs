@@ -250,11 +250,7 @@ pub fn read_infotable(
         let Some(value) = row.value else {
             out.rejected.push(RejectedRow {
                 source,
-                reason: if row.value_raw.is_empty() {
-                    "no value (element `value` is missing or empty)".to_string()
-                } else {
-                    format!("value `{}` is not a number", row.value_raw)
-                },
+                reason: xml::unreadable_value("value", &row.value_raw),
                 value: None,
             });
             continue;

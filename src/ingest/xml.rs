@@ -69,6 +69,15 @@ pub fn descendant_text(node: Node<'_, '_>, local: &str) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Why a row's value element could not be read, for its rejected row.
+pub fn unreadable_value(element: &str, raw: &str) -> String {
+    if raw.is_empty() {
+        format!("no value (element `{element}` is missing or empty)")
+    } else {
+        format!("{element} `{raw}` is not a number")
+    }
+}
+
 /// Leading whitespace and a BOM before the XML declaration make strict parsers fail (it is what
 /// cutting a document out of an EDGAR submission leaves behind). Returns the trimmed text and
 /// how many lines were skipped.
