@@ -13,7 +13,7 @@ use crate::ingest::{self, IngestError, IngestOptions};
 use crate::model::ReferenceData;
 use crate::reference::{self, ReferenceError};
 use crate::report::{self, Format, RenderError, ReportModel};
-use crate::resolve;
+use crate::resolve::{self, Overrides, overrides::OverridesError};
 
 /// Everything a scan needs, resolved from flags and defaults.
 #[derive(Debug, Clone)]
@@ -23,6 +23,8 @@ pub struct ScanOptions {
     pub name: Option<String>,
     /// A folder replacing the shipped reference tables.
     pub mappings: Option<PathBuf>,
+    /// Reviewers' decisions; defaults to `overrides.csv` beside the reference tables.
+    pub overrides: Option<PathBuf>,
     pub ingest: IngestOptions,
     pub exposure: ExposureOptions,
     pub formats: Vec<Format>,
@@ -53,6 +55,13 @@ pub enum ScanError {
     Exposure(#[from] ExposureError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    #[error(transparent)]
+    Overrides(#[from] OverridesError),
+    #[error("cannot read overrides file {}: {error}", .path.display())]
+    OverridesRead {
+        path: PathBuf,
+        error: std::io::Error,
+    },
 }
 
 impl ScanError {
@@ -78,6 +87,32 @@ pub fn load_reference(options: &ScanOptions) -> Result<ReferenceData, ReferenceE
         Some(dir) => reference::load_dir(dir),
         None => reference::load_embedded(),
     }
+}
+
+/// Loads the reviewers' decisions: `--overrides FILE`, else `overrides.csv` in the `--mappings`
+/// folder when it has one, else the shipped `mappings/overrides.csv`.
+pub fn load_overrides(options: &ScanOptions, data: &ReferenceData) -> Result<Overrides, ScanError> {
+    let path = match (&options.overrides, &options.mappings) {
+        (Some(file), _) => Some(file.clone()),
+        (None, Some(dir)) => Some(dir.join("overrides.csv")).filter(|p| p.is_file()),
+        (None, None) => None,
+    };
+    let Some(path) = path else {
+        return Ok(resolve::overrides::parse(
+            "mappings/overrides.csv",
+            reference::EMBEDDED_OVERRIDES,
+            data,
+        )?);
+    };
+    let text = std::fs::read_to_string(&path).map_err(|error| ScanError::OverridesRead {
+        path: path.clone(),
+        error,
+    })?;
+    Ok(resolve::overrides::parse(
+        &ingest::display_path(&path),
+        &text,
+        data,
+    )?)
 }
 
 /// A completed scan of a Form 13F data set.
@@ -111,9 +146,10 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
         .clone()
         .unwrap_or_else(|| default_name(&options.inputs));
     let portfolio = ingest::read_files(&name, &options.inputs, &options.ingest)?;
-    let resolutions = resolve::resolve_portfolio(&portfolio, &data);
+    let overrides = load_overrides(options, &data)?;
+    let resolutions = resolve::resolve_portfolio(&portfolio, &data, overrides);
     let exposure = exposure::measure(&portfolio, &resolutions, &data, &options.exposure)?;
-    let model = report::build(&portfolio, &data, &exposure);
+    let model = report::build(&portfolio, &data, &resolutions, &exposure);
     let rendered = report::render_all(&model, &options.formats)?;
     Ok(ScanResult { model, rendered })
 }

@@ -23,6 +23,35 @@ pub enum Command {
     /// Inspect, validate and refresh the reference data (entities, designations, sources).
     #[command(subcommand)]
     Mappings(MappingsCommand),
+    /// Measure name matching on a labelled set: precision, recall, F1 and every miss.
+    Eval(EvalArgs),
+}
+
+/// Arguments of `xjscan eval`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The set is a CSV with columns holding_name and expected_entity_id (empty when the name must
+match nothing); kind, origin and note document each row. Only automatic matches count: a name
+left for review is not a flag.
+
+Example:
+  xjscan eval tests/eval/names.csv --min-precision 0.99 --min-recall 0.95")]
+pub struct EvalArgs {
+    /// The labelled set.
+    #[arg(value_name = "FILE")]
+    pub set: PathBuf,
+
+    /// Folder of reference tables replacing the shipped ones.
+    #[arg(long, value_name = "DIR")]
+    pub mappings: Option<PathBuf>,
+
+    /// Exit with status 3 when precision is below this (0 to 1).
+    #[arg(long, value_name = "P")]
+    pub min_precision: Option<f64>,
+
+    /// Exit with status 3 when recall is below this (0 to 1).
+    #[arg(long, value_name = "R")]
+    pub min_recall: Option<f64>,
 }
 
 /// Which reference tables a `mappings` command reads.
@@ -118,6 +147,11 @@ pub struct ScanArgs {
     /// Folder of reference tables replacing the shipped ones (same files as `mappings/`).
     #[arg(long, value_name = "DIR")]
     pub mappings: Option<PathBuf>,
+
+    /// Reviewers' decisions on name matches (a filled-in review.csv works) [default:
+    /// overrides.csv of the reference tables].
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<PathBuf>,
 
     /// Output folder [default: reports/<portfolio name>].
     #[arg(long, value_name = "DIR")]

@@ -4,6 +4,7 @@
 //! 3 flagged exposure above `--fail-above`.
 
 mod args;
+mod eval;
 mod mappings;
 mod scan;
 mod summary;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-pub use args::{Cli, Command, ImportCommand, MappingsCommand, ScanArgs};
+pub use args::{Cli, Command, EvalArgs, ImportCommand, MappingsCommand, ScanArgs};
 
 /// Exit status of a command that ran to completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,5 +83,6 @@ pub fn run(cli: Cli) -> Result<Outcome, Failure> {
     match cli.command {
         Command::Scan(args) => scan::run(args),
         Command::Mappings(command) => mappings::run(command),
+        Command::Eval(args) => eval::run(args),
     }
 }

@@ -82,6 +82,7 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
             inputs: args.files,
             name: Some(name),
             mappings: args.mappings,
+            overrides: args.overrides,
             ingest: IngestOptions {
                 columns,
                 encoding,

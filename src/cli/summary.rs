@@ -132,6 +132,36 @@ pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
             "NOT BALANCED"
         },
     );
+    if !model.review.is_empty() {
+        let names: std::collections::BTreeSet<&str> = model
+            .review
+            .iter()
+            .map(|r| r.holding_name.as_str())
+            .collect();
+        let _ = writeln!(
+            out,
+            "Review: {} name{} with possible matches, not flagged until decided (see review.csv)",
+            names.len(),
+            if names.len() == 1 { "" } else { "s" }
+        );
+    }
+    if !model.decisions.is_empty() {
+        let _ = writeln!(
+            out,
+            "Reviewer decisions applied: {} ({} accepted, {} rejected)",
+            model.decisions.len(),
+            model
+                .decisions
+                .iter()
+                .filter(|d| d.decision == "accept")
+                .count(),
+            model
+                .decisions
+                .iter()
+                .filter(|d| d.decision == "reject")
+                .count()
+        );
+    }
     wrote_line(&mut out, written);
     out
 }

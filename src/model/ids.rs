@@ -131,6 +131,41 @@ impl Isin {
     pub fn country(&self) -> &str {
         &self.0[..2]
     }
+
+    /// The CUSIP inside a US or Canadian ISIN (`US` + CUSIP + check digit); `None` for other
+    /// countries, whose ISINs wrap national numbers that are not CUSIPs.
+    ///
+    /// ```
+    /// use xjscan::model::ids::Isin;
+    ///
+    /// let isin: Isin = "US0378331005".parse().unwrap();
+    /// assert_eq!(isin.cusip().unwrap().as_str(), "037833100");
+    /// ```
+    pub fn cusip(&self) -> Option<Cusip> {
+        matches!(self.country(), "US" | "CA")
+            .then(|| self.0[2..11].parse().ok())
+            .flatten()
+    }
+}
+
+impl Cusip {
+    /// The ISIN a US or Canadian security with this CUSIP carries: the country code, the CUSIP
+    /// and a computed check digit. Which country applies is not knowable from the CUSIP alone,
+    /// so callers look both up and use only one the reference data actually records.
+    ///
+    /// ```
+    /// use xjscan::model::ids::Cusip;
+    ///
+    /// let cusip: Cusip = "037833100".parse().unwrap();
+    /// assert_eq!(cusip.to_isin("US").unwrap().as_str(), "US0378331005");
+    /// ```
+    pub fn to_isin(&self, country: &str) -> Option<Isin> {
+        if !matches!(country, "US" | "CA") {
+            return None;
+        }
+        // Only the check digit is unknown: try the ten and keep the one that validates.
+        (0..10).find_map(|d| format!("{country}{}{d}", self.0).parse().ok())
+    }
 }
 
 /// CUSIP (and CINS) 9-character North American security identifier with its mod-10 check digit.

@@ -32,14 +32,39 @@ pub enum MatchMethod {
     Cik,
     /// The holding's exchange and ticker equal a listing recorded for the entity.
     Listing,
+    /// The holding's CUSIP, turned into a US or Canadian ISIN, equals an ISIN recorded for the
+    /// entity (or the CUSIP inside the holding's ISIN equals a recorded CUSIP).
+    IsinFromCusip,
     /// The holding's name equals the entity's name or one of its aliases after normalisation.
     Name,
+    /// A Chinese name read in pinyin equals an English name (or the reverse).
+    Pinyin,
+    /// The names are similar enough, word by word, to match without review.
+    NameSimilarity,
+    /// A reviewer accepted the match in the overrides file.
+    Override,
 }
 
 impl MatchMethod {
     /// Identifier matches are exact by construction; name matches rest on the alias table.
     pub fn is_identifier(&self) -> bool {
-        !matches!(self, MatchMethod::Name)
+        matches!(
+            self,
+            MatchMethod::Isin
+                | MatchMethod::Cusip
+                | MatchMethod::Lei
+                | MatchMethod::Cik
+                | MatchMethod::Listing
+                | MatchMethod::IsinFromCusip
+        )
+    }
+
+    /// Matches made on the holding's name (which a reviewer may overrule).
+    pub fn is_name(&self) -> bool {
+        matches!(
+            self,
+            MatchMethod::Name | MatchMethod::Pinyin | MatchMethod::NameSimilarity
+        )
     }
 
     /// Short human label used in reports.
@@ -50,7 +75,11 @@ impl MatchMethod {
             MatchMethod::Lei => "LEI",
             MatchMethod::Cik => "SEC CIK",
             MatchMethod::Listing => "exchange + ticker",
+            MatchMethod::IsinFromCusip => "ISIN from CUSIP",
             MatchMethod::Name => "normalised name",
+            MatchMethod::Pinyin => "pinyin reading",
+            MatchMethod::NameSimilarity => "similar name",
+            MatchMethod::Override => "reviewer decision",
         }
     }
 }
@@ -69,4 +98,7 @@ pub struct Match {
     pub grade: Option<Grade>,
     /// Source of that record.
     pub source_id: String,
+    /// How the link was made, in words (which words agreed, who accepted it); empty when the
+    /// method says it all.
+    pub explanation: String,
 }

@@ -102,6 +102,10 @@ const EMBEDDED: &[&str] = &[
     include_str!("../../mappings/ownership.csv"),
 ];
 
+/// The shipped reviewer decisions (`mappings/overrides.csv`), applied unless `--overrides` or a
+/// `--mappings` folder gives others.
+pub const EMBEDDED_OVERRIDES: &str = include_str!("../../mappings/overrides.csv");
+
 /// Sectors an entity may be filed under.
 pub const SECTORS: &[&str] = &[
     "cotton_textiles",

@@ -71,8 +71,15 @@ pub fn render_all(
     model: &ReportModel,
     formats: &[Format],
 ) -> Result<Vec<(&'static str, String)>, RenderError> {
-    formats
+    let mut files = formats
         .iter()
         .map(|f| Ok((f.file_name(), f.render(model)?)))
-        .collect()
+        .collect::<Result<Vec<_>, RenderError>>()?;
+    // Always written (header only when empty), so a stale list from an earlier run never
+    // lingers in the folder; a filled-in copy is a valid `--overrides` file.
+    files.push((REVIEW_FILE, render::review_csv(model)?));
+    Ok(files)
 }
+
+/// The review list's file name in the output folder.
+pub const REVIEW_FILE: &str = "review.csv";

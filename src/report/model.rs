@@ -4,11 +4,14 @@
 //! with list, date, grade and source) and the path that led there (how the match was made), so
 //! the Markdown, JSON and CSV outputs cannot drift apart: they all read this.
 
+use std::collections::BTreeMap;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::exposure::{Exposure, Reconciliation, Status};
 use crate::model::{DatasetMeta, FileSummary, Grade, Portfolio, ReferenceData};
+use crate::resolve::HoldingResolution;
 
 /// Everything a report says.
 #[derive(Debug, Clone, Serialize)]
@@ -28,8 +31,44 @@ pub struct ReportModel {
     pub rejected: Vec<PlainRow>,
     pub warnings: Vec<PlainRow>,
     pub reconciliation: Reconciliation,
+    /// Possible name matches awaiting a person's decision (not flagged; also in `review.csv`).
+    pub review: Vec<ReviewRow>,
+    /// Reviewer decisions from the overrides file that this scan applied.
+    pub decisions: Vec<DecisionRow>,
     pub inputs: Vec<FileSummary>,
     pub reference: ReferenceSummary,
+}
+
+/// One holding name and one candidate entity in the review band, over all positions with that
+/// name.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReviewRow {
+    pub holding_name: String,
+    pub entity_id: String,
+    pub entity_name: String,
+    /// The entity name or alias compared with.
+    pub reference_value: String,
+    pub score: Decimal,
+    pub explanation: String,
+    pub positions: u64,
+    pub value: Decimal,
+    /// `file:line` of the first position with this name.
+    pub first_seen: String,
+}
+
+/// A reviewer decision used by this scan, with the positions it applied to.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionRow {
+    pub holding_name: String,
+    pub entity_id: String,
+    pub entity_name: String,
+    pub decision: &'static str,
+    pub reviewer: String,
+    pub date: String,
+    pub note: String,
+    pub origin: String,
+    pub positions: u64,
+    pub value: Decimal,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -120,6 +159,8 @@ pub struct MatchRow {
     pub method_label: &'static str,
     pub holding_value: String,
     pub reference_value: String,
+    /// How the link was made, in words (empty when the method says it all).
+    pub explanation: String,
     /// Grade of the record that made the link; empty when the name is the entity's listed name.
     pub grade: Option<Grade>,
     pub verified: bool,
@@ -198,7 +239,12 @@ fn source_ref(data: &ReferenceData, id: &str) -> Option<SourceRef> {
 }
 
 /// Builds the report model from the pipeline's outputs.
-pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -> ReportModel {
+pub fn build(
+    portfolio: &Portfolio,
+    data: &ReferenceData,
+    resolutions: &[HoldingResolution],
+    exposure: &Exposure,
+) -> ReportModel {
     let rec = &exposure.reconciliation;
     let entity_name = |id: &str| data.entity(id).map(|e| e.name.clone()).unwrap_or_default();
 
@@ -230,6 +276,7 @@ pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -
                                     method_label: m.method.label(),
                                     holding_value: m.holding_value.clone(),
                                     reference_value: m.reference_value.clone(),
+                                    explanation: m.explanation.clone(),
                                     grade: m.grade,
                                     verified: m.grade.is_none_or(Grade::is_verified),
                                     source: source_ref(data, &m.source_id),
@@ -397,6 +444,8 @@ pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -
             })
             .collect(),
         reconciliation: rec.clone(),
+        review: review_rows(portfolio, data, resolutions),
+        decisions: decision_rows(portfolio, data, resolutions),
         inputs: portfolio.files.clone(),
         reference: ReferenceSummary {
             meta: data.meta.clone(),
@@ -406,4 +455,77 @@ pub fn build(portfolio: &Portfolio, data: &ReferenceData, exposure: &Exposure) -
             sources: data.sources.len(),
         },
     }
+}
+
+/// Review candidates grouped by holding name and entity; largest value first.
+fn review_rows(
+    portfolio: &Portfolio,
+    data: &ReferenceData,
+    resolutions: &[HoldingResolution],
+) -> Vec<ReviewRow> {
+    let mut rows: BTreeMap<(String, String), ReviewRow> = BTreeMap::new();
+    for (h, r) in portfolio.holdings.iter().zip(resolutions) {
+        for c in &r.review {
+            let row = rows
+                .entry((h.name.clone(), c.entity_id.clone()))
+                .or_insert_with(|| ReviewRow {
+                    holding_name: h.name.clone(),
+                    entity_id: c.entity_id.clone(),
+                    entity_name: data
+                        .entity(&c.entity_id)
+                        .map(|e| e.name.clone())
+                        .unwrap_or_default(),
+                    reference_value: c.reference_value.clone(),
+                    score: c.score,
+                    explanation: c.explanation.clone(),
+                    positions: 0,
+                    value: Decimal::ZERO,
+                    first_seen: format!("{}:{}", h.source.file, h.source.line),
+                });
+            row.positions += 1;
+            row.value += h.value;
+        }
+    }
+    let mut rows: Vec<ReviewRow> = rows.into_values().collect();
+    rows.sort_by(|a, b| {
+        b.value
+            .cmp(&a.value)
+            .then_with(|| a.holding_name.cmp(&b.holding_name))
+            .then_with(|| a.entity_id.cmp(&b.entity_id))
+    });
+    rows
+}
+
+/// The reviewer decisions that applied to at least one holding, in file order.
+fn decision_rows(
+    portfolio: &Portfolio,
+    data: &ReferenceData,
+    resolutions: &[HoldingResolution],
+) -> Vec<DecisionRow> {
+    let mut rows: BTreeMap<String, DecisionRow> = BTreeMap::new();
+    for (h, r) in portfolio.holdings.iter().zip(resolutions) {
+        for d in &r.decisions {
+            let row = rows.entry(d.origin.clone()).or_insert_with(|| DecisionRow {
+                holding_name: d.holding_name.clone(),
+                entity_id: d.entity_id.clone(),
+                entity_name: data
+                    .entity(&d.entity_id)
+                    .map(|e| e.name.clone())
+                    .unwrap_or_default(),
+                decision: if d.accept { "accept" } else { "reject" },
+                reviewer: d.reviewer.clone(),
+                date: d.date.clone(),
+                note: d.note.clone(),
+                origin: d.origin.clone(),
+                positions: 0,
+                value: Decimal::ZERO,
+            });
+            row.positions += 1;
+            row.value += h.value;
+        }
+    }
+    let mut rows: Vec<DecisionRow> = rows.into_values().collect();
+    // `file:line` sorts by file, then by line as a number.
+    rows.sort_by(|a, b| crate::reference::natural_cmp(&a.origin, &b.origin));
+    rows
 }

@@ -140,6 +140,55 @@ pub(crate) fn defuse_formula(cell: &str) -> String {
     }
 }
 
+/// Renders `review.csv`: one row per holding name and candidate entity. The first six columns
+/// are those of an overrides file, left blank for the reviewer to fill in.
+pub fn review_csv(model: &ReportModel) -> Result<String, RenderError> {
+    let mut writer = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    writer.write_record([
+        "holding_name",
+        "entity_id",
+        "decision",
+        "reviewer",
+        "date",
+        "note",
+        "entity_name",
+        "reference_name",
+        "score",
+        "explanation",
+        "positions",
+        "value",
+        "first_seen",
+    ])?;
+    for r in &model.review {
+        writer.write_record([
+            defuse_formula(&r.holding_name),
+            r.entity_id.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            defuse_formula(&r.entity_name),
+            defuse_formula(&r.reference_value),
+            r.score.to_string(),
+            defuse_formula(&r.explanation),
+            r.positions.to_string(),
+            r.value.to_string(),
+            defuse_formula(&r.first_seen),
+        ])?;
+    }
+    finish_csv(writer)
+}
+
+/// The written CSV as text.
+fn finish_csv(writer: csv::Writer<Vec<u8>>) -> Result<String, RenderError> {
+    let bytes = writer
+        .into_inner()
+        .map_err(|e| RenderError::Csv(csv::Error::from(e.into_error())))?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
+
 /// Renders the CSV of flagged positions: one row per position, evidence joined in cells.
 pub fn flagged_csv(model: &ReportModel) -> Result<String, RenderError> {
     let mut writer = csv::WriterBuilder::new()
@@ -213,10 +262,7 @@ pub fn flagged_csv(model: &ReportModel) -> Result<String, RenderError> {
             sources.join(" "),
         ])?;
     }
-    let bytes = writer
-        .into_inner()
-        .map_err(|e| RenderError::Csv(csv::Error::from(e.into_error())))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    finish_csv(writer)
 }
 
 #[cfg(test)]

@@ -1,79 +1,81 @@
-//! Resolving holdings to reference entities: identifiers first, then exact normalised names.
+//! Resolving holdings to reference entities: identifiers first, then names, then reviewers'
+//! decisions.
 //!
-//! Each distinct issuer (same normalised name and identifiers) is resolved once, through hash
-//! indexes built from the reference data, so the work grows with the number of distinct issuers
-//! and never with holdings × entities. Every match records how it was made and on what record.
+//! Identifiers decide when they match (ISIN, CUSIP, LEI, CIK, exchange + ticker, and a US or
+//! Canadian CUSIP turned into its ISIN). Otherwise the name is looked up in [`names::NameIndex`]:
+//! exact, pinyin/compact, then word-by-word similarity with an explanation. Names in the review
+//! band are reported, not flagged, until a reviewer's decision in the overrides file says so.
+//!
+//! Each distinct issuer (same name and identifiers) is resolved once, so the work grows with the
+//! number of distinct issuers and never with holdings × entities, and the outcome for a holding
+//! never depends on which other rows are in the portfolio or their order.
 
-pub mod normalize;
+pub mod chinese;
+pub mod eval;
+pub mod names;
+mod normalize;
+pub mod overrides;
+pub mod vocab;
 
 use std::collections::HashMap;
 
-use crate::model::{Grade, Holding, IdScheme, Match, MatchMethod, Portfolio, ReferenceData};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::{Holding, IdScheme, Match, MatchMethod, Portfolio, ReferenceData};
+use names::{NameHit, NameIndex};
 pub use normalize::normalize_name;
+pub use overrides::{Decision, Overrides};
 
 /// The outcome for one holding, in the same order as `Portfolio::holdings`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HoldingResolution {
     /// Every match found, sorted; empty when the holding matched nothing.
     pub matches: Vec<Match>,
+    /// Names in the review band: reported for a person to decide, never flagged.
+    pub review: Vec<Candidate>,
+    /// Reviewer decisions that applied to this holding's name.
+    pub decisions: Vec<Decision>,
     /// Set when the holding could not be screened at all, with the reason.
     pub unresolved: Option<String>,
 }
 
-/// A name (entity name or alias) in the index.
-#[derive(Debug, Clone)]
-struct NameRecord {
-    entity_id: String,
-    text: String,
-    grade: Grade,
-    source_id: String,
+/// A possible match that needs a person's decision.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Candidate {
+    pub entity_id: String,
+    /// The entity name or alias the holding name was compared with.
+    pub reference_value: String,
+    /// Similarity from 0 to 1, two decimals.
+    pub score: Decimal,
+    pub explanation: String,
 }
 
-/// Hash indexes over the reference data.
+/// Indexes over the reference data, and the reviewers' decisions.
 pub struct Resolver<'a> {
     data: &'a ReferenceData,
     by_identifier: HashMap<(IdScheme, String), usize>,
-    by_name: HashMap<String, Vec<NameRecord>>,
+    names: NameIndex,
+    overrides: Overrides,
 }
 
 impl<'a> Resolver<'a> {
     pub fn new(data: &'a ReferenceData) -> Self {
+        Self::with_overrides(data, Overrides::default())
+    }
+
+    pub fn with_overrides(data: &'a ReferenceData, overrides: Overrides) -> Self {
         let by_identifier = data
             .identifiers
             .iter()
             .enumerate()
             .map(|(i, r)| ((r.scheme, r.value.clone()), i))
             .collect();
-        let mut by_name: HashMap<String, Vec<NameRecord>> = HashMap::new();
-        // An entity's own name is the name the list gives it; designations carry their grades.
-        for entity in &data.entities {
-            for name in [&entity.name, &entity.name_zh] {
-                let key = normalize_name(name);
-                if !key.is_empty() {
-                    by_name.entry(key).or_default().push(NameRecord {
-                        entity_id: entity.id.clone(),
-                        text: name.clone(),
-                        grade: Grade::A,
-                        source_id: String::new(),
-                    });
-                }
-            }
-        }
-        for alias in &data.aliases {
-            let key = normalize_name(&alias.alias);
-            if !key.is_empty() {
-                by_name.entry(key).or_default().push(NameRecord {
-                    entity_id: alias.entity_id.clone(),
-                    text: alias.alias.clone(),
-                    grade: alias.grade,
-                    source_id: alias.source_id.clone(),
-                });
-            }
-        }
         Resolver {
             data,
             by_identifier,
-            by_name,
+            names: NameIndex::new(data),
+            overrides,
         }
     }
 
@@ -81,34 +83,66 @@ impl<'a> Resolver<'a> {
     pub fn resolve(&self, holding: &Holding) -> HoldingResolution {
         let ids = &holding.ids;
         let mut matches = Vec::new();
-        let lookups = [
+        let text = |v: Option<&dyn std::fmt::Display>| v.map(|v| v.to_string());
+        let mut lookups = vec![
             (
                 IdScheme::Isin,
                 MatchMethod::Isin,
-                ids.isin.as_ref().map(|v| v.to_string()),
+                text(ids.isin.as_ref().map(|v| v as _)),
             ),
             (
                 IdScheme::Cusip,
                 MatchMethod::Cusip,
-                ids.cusip.as_ref().map(|v| v.to_string()),
+                text(ids.cusip.as_ref().map(|v| v as _)),
             ),
             (
                 IdScheme::Lei,
                 MatchMethod::Lei,
-                ids.lei.as_ref().map(|v| v.to_string()),
+                text(ids.lei.as_ref().map(|v| v as _)),
             ),
             (
                 IdScheme::Cik,
                 MatchMethod::Cik,
-                ids.cik.as_ref().map(|v| v.to_string()),
+                text(ids.cik.as_ref().map(|v| v as _)),
             ),
             (
                 IdScheme::Ticker,
                 MatchMethod::Listing,
-                ids.listing.as_ref().map(|v| v.to_string()),
+                text(ids.listing.as_ref().map(|v| v as _)),
             ),
-        ];
-        for (scheme, method, value) in lookups {
+        ]
+        .into_iter()
+        .map(|(scheme, method, value)| (scheme, method, value, String::new()))
+        .collect::<Vec<_>>();
+        // A 13F row carries a CUSIP where the reference data may record the ISIN, and the
+        // reverse; for US and Canadian securities one is computed from the other.
+        if ids.isin.is_none()
+            && let Some(cusip) = &ids.cusip
+        {
+            for country in ["US", "CA"] {
+                if let Some(isin) = cusip.to_isin(country) {
+                    let why = format!("ISIN {isin} computed from CUSIP {cusip}");
+                    lookups.push((
+                        IdScheme::Isin,
+                        MatchMethod::IsinFromCusip,
+                        Some(isin.to_string()),
+                        why,
+                    ));
+                }
+            }
+        }
+        if ids.cusip.is_none()
+            && let Some(cusip) = ids.isin.as_ref().and_then(|i| i.cusip())
+        {
+            let why = format!("CUSIP {cusip} read from the ISIN");
+            lookups.push((
+                IdScheme::Cusip,
+                MatchMethod::IsinFromCusip,
+                Some(cusip.to_string()),
+                why,
+            ));
+        }
+        for (scheme, method, value, explanation) in lookups {
             let Some(value) = value else { continue };
             if let Some(&i) = self.by_identifier.get(&(scheme, value.clone())) {
                 let record = &self.data.identifiers[i];
@@ -119,23 +153,47 @@ impl<'a> Resolver<'a> {
                     reference_value: record.value.clone(),
                     grade: Some(record.grade),
                     source_id: record.source_id.clone(),
+                    explanation,
                 });
             }
         }
         let name = normalize_name(&holding.name);
+        let mut review = Vec::new();
         // Identifiers decide when they match; names are the fallback, not a second opinion
         // that could add a different entity to an identified security.
         if matches.is_empty() && !name.is_empty() {
-            for record in self.by_name.get(&name).into_iter().flatten() {
-                matches.push(Match {
-                    entity_id: record.entity_id.clone(),
-                    method: MatchMethod::Name,
-                    holding_value: name.clone(),
-                    reference_value: record.text.clone(),
-                    grade: (!record.source_id.is_empty()).then_some(record.grade),
-                    source_id: record.source_id.clone(),
-                });
+            let outcome = self.names.lookup(&holding.name, &name);
+            for hit in &outcome.matched {
+                matches.push(self.name_match(&name, hit));
             }
+            review = outcome
+                .review
+                .iter()
+                .map(|hit| self.candidate(hit))
+                .collect();
+        }
+        let decisions = self.overrides.for_name(&name).to_vec();
+        for d in &decisions {
+            if d.accept {
+                if !matches.iter().any(|m| m.entity_id == d.entity_id) {
+                    let entity_name = self
+                        .data
+                        .entity(&d.entity_id)
+                        .map_or_else(String::new, |e| e.name.clone());
+                    matches.push(Match {
+                        entity_id: d.entity_id.clone(),
+                        method: MatchMethod::Override,
+                        holding_value: name.clone(),
+                        reference_value: entity_name,
+                        grade: None,
+                        source_id: String::new(),
+                        explanation: decision_text(d),
+                    });
+                }
+            } else {
+                matches.retain(|m| !(m.entity_id == d.entity_id && m.method.is_name()));
+            }
+            review.retain(|c| c.entity_id != d.entity_id);
         }
         matches.sort();
         matches.dedup_by(|a, b| a.entity_id == b.entity_id && a.method == b.method);
@@ -143,14 +201,56 @@ impl<'a> Resolver<'a> {
             .then(|| "no issuer name and no identifier that can be matched".to_string());
         HoldingResolution {
             matches,
+            review,
+            decisions,
             unresolved,
+        }
+    }
+
+    fn name_match(&self, name: &str, hit: &NameHit) -> Match {
+        let entry = self.names.entry(hit.entry);
+        Match {
+            entity_id: entry.entity_id.clone(),
+            method: hit.method.clone(),
+            holding_value: name.to_string(),
+            reference_value: entry.text.clone(),
+            grade: entry.grade,
+            source_id: entry.source_id.clone(),
+            explanation: hit.explanation.clone(),
+        }
+    }
+
+    fn candidate(&self, hit: &NameHit) -> Candidate {
+        let entry = self.names.entry(hit.entry);
+        Candidate {
+            entity_id: entry.entity_id.clone(),
+            reference_value: entry.text.clone(),
+            score: Decimal::new(i64::from(hit.score / 10), 2),
+            explanation: hit.explanation.clone(),
         }
     }
 }
 
+/// A decision in words, for the match's explanation.
+fn decision_text(d: &Decision) -> String {
+    let note = if d.note.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", d.note)
+    };
+    format!(
+        "accepted by {} on {} ({}){note}",
+        d.reviewer, d.date, d.origin
+    )
+}
+
 /// Resolves every holding of a portfolio, each distinct issuer once.
-pub fn resolve_portfolio(portfolio: &Portfolio, data: &ReferenceData) -> Vec<HoldingResolution> {
-    let resolver = Resolver::new(data);
+pub fn resolve_portfolio(
+    portfolio: &Portfolio,
+    data: &ReferenceData,
+    overrides: Overrides,
+) -> Vec<HoldingResolution> {
+    let resolver = Resolver::with_overrides(data, overrides);
     let mut cache: HashMap<IssuerKey, HoldingResolution> = HashMap::new();
     portfolio
         .holdings

@@ -13,6 +13,7 @@ mod fixtures;
 mod formats;
 mod mappings;
 mod properties;
+mod review;
 mod sources;
 
 use std::path::{Path, PathBuf};
@@ -62,6 +63,7 @@ pub fn options(files: &[PathBuf]) -> xjscan::scan::ScanOptions {
         inputs: files.to_vec(),
         name: Some("test".into()),
         mappings: None,
+        overrides: None,
         ingest: Default::default(),
         exposure: Default::default(),
         formats: xjscan::report::Format::ALL.to_vec(),

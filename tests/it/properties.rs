@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use xjscan::exposure::{ExposureOptions, measure};
 use xjscan::model::{Holding, HoldingIds, Portfolio, RejectedRow, SourceLine};
 use xjscan::reference::load_embedded;
-use xjscan::resolve::resolve_portfolio;
+use xjscan::resolve::{Overrides, resolve_portfolio};
 
 /// Names drawn from flagged aliases, clean companies and blanks.
 const NAMES: &[&str] = &[
@@ -73,7 +73,7 @@ proptest! {
     fn buckets_reconcile_exactly(rows in rows()) {
         let data = load_embedded().unwrap();
         let p = portfolio(&rows, 1);
-        let res = resolve_portfolio(&p, &data);
+        let res = resolve_portfolio(&p, &data, Overrides::default());
         let e = measure(&p, &res, &data, &ExposureOptions::default()).unwrap();
         let r = &e.reconciliation;
         let holdings_sum: Decimal = p.holdings.iter().map(|h| h.value).sum();
@@ -100,7 +100,7 @@ proptest! {
         let base = portfolio(&rows, 1);
         let scaled = portfolio(&rows, k);
         let run = |p: &Portfolio| {
-            let res = resolve_portfolio(p, &data);
+            let res = resolve_portfolio(p, &data, Overrides::default());
             measure(p, &res, &data, &ExposureOptions::default()).unwrap()
         };
         let (a, b) = (run(&base), run(&scaled));

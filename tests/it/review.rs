@@ -1,0 +1,149 @@
+//! The review workflow end to end: names in the review band land in `review.csv`, a reviewer
+//! fills in decisions, and a re-run with `--overrides` applies them and lists every decision.
+
+use std::path::Path;
+
+use crate::{fixture, xjscan};
+
+fn scan(dir: &Path, extra: &[&str]) -> std::process::Output {
+    xjscan(dir)
+        .args(["scan", "review.csv", "--out", "out"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn json(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("out/report.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn review_candidates_are_listed_and_decisions_are_applied_on_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(fixture("review.csv"), d.join("review.csv")).unwrap();
+
+    // First run: one automatic match; two names for review, neither flagged.
+    let out = scan(d, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "Review: 2 names with possible matches, not flagged until decided (see review.csv)"
+        ),
+        "{stdout}"
+    );
+    let review = std::fs::read_to_string(d.join("out/review.csv")).unwrap();
+    insta::assert_snapshot!("review_csv", review);
+    let report = json(d);
+    assert_eq!(report["summary"]["flagged_value"], "100.00");
+
+    // The reviewer accepts the misspelt Hikvision and rejects Zhongtai Securities, editing
+    // review.csv itself, and also rejects the automatic Zhongtai Chemical match.
+    let decided = review
+        .lines()
+        .map(|line| {
+            if line.starts_with("HANGZHOU HIKVISON") {
+                line.replacen(
+                    "hikvision,,,,,",
+                    "hikvision,accept,A. Reviewer,2026-11-20,misspelt in the custodian export,",
+                    1,
+                )
+            } else if line.starts_with("\"Zhongtai Securities") {
+                line.replacen(
+                    "xinjiang-zhongtai-group,,,,,",
+                    "xinjiang-zhongtai-group,reject,A. Reviewer,2026-11-20,a broker,",
+                    1,
+                )
+            } else {
+                line.to_string()
+            }
+        })
+        .chain(std::iter::once(
+            "XINJIANG ZHONGTAI CHEMICAL CO LTD,xinjiang-zhongtai-chemical,reject,B. Second,2026-11-21,test of a rejection,,,,,,,"
+                .to_string(),
+        ))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(d.join("decisions.csv"), decided + "\n").unwrap();
+
+    let out = scan(d, &["--overrides", "decisions.csv"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("Reviewer decisions applied: 3 (1 accepted, 2 rejected)"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("Review:"), "{stdout}");
+    let report = json(d);
+    // Hikvision (250 + 50) is flagged by the reviewer's decision; Zhongtai Chemical is not.
+    assert_eq!(report["summary"]["flagged_value"], "300.00");
+    let matches = &report["flagged"][0]["entities"][0]["matches"][0];
+    assert_eq!(matches["method"], "override");
+    assert_eq!(
+        matches["explanation"],
+        "accepted by A. Reviewer on 2026-11-20 (decisions.csv:3): misspelt in the custodian export"
+    );
+    let decisions: Vec<String> = report["decisions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {} {} {} {}",
+                d["origin"], d["decision"], d["entity_id"], d["positions"], d["value"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        decisions,
+        vec![
+            r#""decisions.csv:2" "reject" "xinjiang-zhongtai-group" 1 "500.00""#,
+            r#""decisions.csv:3" "accept" "hikvision" 2 "300.00""#,
+            r#""decisions.csv:4" "reject" "xinjiang-zhongtai-chemical" 1 "100.00""#,
+        ]
+    );
+    let md = std::fs::read_to_string(d.join("out/report.md")).unwrap();
+    assert!(
+        md.contains("| HANGZHOU HIKVISON DIGITAL TECHNOLOGY | Hangzhou Hikvision Digital Technology Co., Ltd. (`hikvision`) | accept | A. Reviewer | 2026-11-20 | misspelt in the custodian export | 2 | 300.00 | `decisions.csv:3` |"),
+        "{md}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("out/review.csv")).unwrap(),
+        "holding_name,entity_id,decision,reviewer,date,note,entity_name,reference_name,score,explanation,positions,value,first_seen\n"
+    );
+}
+
+#[test]
+fn a_bad_overrides_file_is_refused_with_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(fixture("review.csv"), d.join("review.csv")).unwrap();
+    std::fs::write(
+        d.join("o.csv"),
+        "holding_name,entity_id,decision,reviewer,date,note\nX,hikvision,yes,R,2026-11-20,\n",
+    )
+    .unwrap();
+    let out = scan(d, &["--overrides", "o.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "error: overrides file o.csv is invalid (1 problem):\n  o.csv:2: decision `yes` must be `accept` or `reject`\n"
+    );
+    assert!(!d.join("out").exists(), "nothing is written on a bad input");
+    let out = scan(d, &["--overrides", "missing.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error: cannot read overrides file missing.csv: "),
+        "{stderr}"
+    );
+}
