@@ -132,7 +132,8 @@ pub fn scan_dataset(options: &ScanOptions) -> Result<DatasetScanResult, ScanErro
     let data = load_reference(options)?;
     let dir = options.inputs.first().cloned().unwrap_or_default();
     let files = ingest::sec_dataset::locate(&dir)?;
-    let measured = crate::exposure::dataset::measure(&files, &data)?;
+    let overrides = load_overrides(options, &data)?;
+    let measured = crate::exposure::dataset::measure(&files, &data, overrides)?;
     let report = crate::report::dataset::build(&ingest::display_path(&dir), &data.meta, measured);
     let rendered = crate::report::dataset::render_all(&report)?;
     Ok(DatasetScanResult { report, rendered })

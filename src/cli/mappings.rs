@@ -36,8 +36,29 @@ fn print(text: &str) -> Result<Outcome, Failure> {
 fn validate(source: &MappingsSource) -> Result<Outcome, Failure> {
     let data = load(source)?;
     let s = inspect::stats(&data);
+    // Reviewer decisions live beside the tables and name their entities: check them too.
+    let (label, text) = match &source.mappings {
+        Some(dir) if dir.join("overrides.csv").is_file() => {
+            let path = dir.join("overrides.csv");
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Failure::input(anyhow::anyhow!("{}: {e}", path.display())))?;
+            (crate::ingest::display_path(&path), text)
+        }
+        Some(_) => (String::new(), String::new()),
+        None => (
+            "mappings/overrides.csv".to_string(),
+            reference::EMBEDDED_OVERRIDES.to_string(),
+        ),
+    };
+    let decisions = if label.is_empty() {
+        0
+    } else {
+        crate::resolve::overrides::parse(&label, &text, &data)
+            .map_err(Failure::input)?
+            .len()
+    };
     print(&format!(
-        "reference data in {} is valid: {} entities, {} designations, {} identifiers, {} aliases, {} ownership edges, {} sources (SHA-256 {})\n",
+        "reference data in {} is valid: {} entities, {} designations, {} identifiers, {} aliases, {} ownership edges, {} sources, {decisions} reviewer decisions (SHA-256 {})\n",
         data.meta.origin,
         s.entities,
         data.designations.len(),

@@ -17,7 +17,7 @@ use crate::ingest::sec_dataset::{self, DatasetFiles, Filing};
 use crate::ingest::{IngestError, sec13f};
 use crate::model::ids::Cusip;
 use crate::model::{Holding, HoldingIds, PositionKind, ReferenceData, SourceLine};
-use crate::resolve::Resolver;
+use crate::resolve::{Candidate, Overrides, Resolver};
 
 /// One filing's figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -78,6 +78,16 @@ pub struct DatasetExposure {
     pub flags: Vec<DatasetFlag>,
     /// Filings in the information table that `SUBMISSION.tsv` does not list.
     pub unknown_filings: Vec<String>,
+    /// Distinct issuers whose names are in the review band (not flagged).
+    pub review: Vec<DatasetReview>,
+}
+
+/// A distinct issuer of the data set with a possible match awaiting review.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DatasetReview {
+    pub holding_name: String,
+    pub cusip: String,
+    pub candidate: Candidate,
 }
 
 fn i64s(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
@@ -95,7 +105,11 @@ fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
 }
 
 /// Measures a data set against the reference data.
-pub fn measure(files: &DatasetFiles, data: &ReferenceData) -> Result<DatasetExposure, IngestError> {
+pub fn measure(
+    files: &DatasetFiles,
+    data: &ReferenceData,
+    overrides: Overrides,
+) -> Result<DatasetExposure, IngestError> {
     let err = |e: PolarsError| sec_dataset::infotable_error(files, e);
     let filings = sec_dataset::filings(files)?;
     let rows = sec_dataset::infotable(files).map_err(err)?;
@@ -167,7 +181,8 @@ pub fn measure(files: &DatasetFiles, data: &ReferenceData) -> Result<DatasetExpo
         .unique(None, UniqueKeepStrategy::Any)
         .collect()
         .map_err(err)?;
-    let resolver = Resolver::new(data);
+    let resolver = Resolver::with_overrides(data, overrides);
+    let mut review = Vec::new();
     let (names, cusips) = (strs(&issuers, "NAMEOFISSUER"), strs(&issuers, "CUSIP"));
     let mut matched_names = Vec::new();
     let mut matched_cusips = Vec::new();
@@ -196,6 +211,13 @@ pub fn measure(files: &DatasetFiles, data: &ReferenceData) -> Result<DatasetExpo
             asset_class: None,
         };
         let resolution = resolver.resolve(&holding);
+        for c in &resolution.review {
+            review.push(DatasetReview {
+                holding_name: name.clone(),
+                cusip: cusip.clone(),
+                candidate: c.clone(),
+            });
+        }
         let (tier, entities) = flagging(&resolution.matches, data);
         if let Some(tier) = tier {
             matched_names.push(name);
@@ -423,5 +445,10 @@ pub fn measure(files: &DatasetFiles, data: &ReferenceData) -> Result<DatasetExpo
         filers,
         flags,
         unknown_filings,
+        review: {
+            // Distinct issuers arrive in hash order; sort so the output is deterministic.
+            review.sort();
+            review
+        },
     })
 }

@@ -81,7 +81,40 @@ pub fn render_all(report: &DatasetReport) -> Result<Vec<(&'static str, String)>,
         ("report.json", json),
         ("filers.csv", filers_csv(report)?),
         ("flagged.csv", flags_csv(report)?),
+        (super::REVIEW_FILE, review_csv(report)?),
     ])
+}
+
+/// Distinct issuers in the review band, in the columns of an overrides file first.
+fn review_csv(report: &DatasetReport) -> Result<String, RenderError> {
+    let mut w = writer();
+    w.write_record([
+        "holding_name",
+        "entity_id",
+        "decision",
+        "reviewer",
+        "date",
+        "note",
+        "cusip",
+        "reference_name",
+        "score",
+        "explanation",
+    ])?;
+    for r in &report.exposure.review {
+        w.write_record([
+            render::defuse_formula(&r.holding_name),
+            r.candidate.entity_id.clone(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            r.cusip.clone(),
+            render::defuse_formula(&r.candidate.reference_value),
+            r.candidate.score.to_string(),
+            render::defuse_formula(&r.candidate.explanation),
+        ])?;
+    }
+    finish(w)
 }
 
 fn writer() -> csv::Writer<Vec<u8>> {

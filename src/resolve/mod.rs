@@ -250,18 +250,24 @@ pub fn resolve_portfolio(
     data: &ReferenceData,
     overrides: Overrides,
 ) -> Vec<HoldingResolution> {
-    let resolver = Resolver::with_overrides(data, overrides);
-    let mut cache: HashMap<IssuerKey, HoldingResolution> = HashMap::new();
-    portfolio
-        .holdings
-        .iter()
-        .map(|h| {
-            cache
-                .entry(IssuerKey::of(h))
-                .or_insert_with(|| resolver.resolve(h))
-                .clone()
-        })
-        .collect()
+    Resolver::with_overrides(data, overrides).resolve_all(portfolio)
+}
+
+impl Resolver<'_> {
+    /// Resolves every holding of a portfolio, each distinct issuer once.
+    pub fn resolve_all(&self, portfolio: &Portfolio) -> Vec<HoldingResolution> {
+        let mut cache: HashMap<IssuerKey, HoldingResolution> = HashMap::new();
+        portfolio
+            .holdings
+            .iter()
+            .map(|h| {
+                cache
+                    .entry(IssuerKey::of(h))
+                    .or_insert_with(|| self.resolve(h))
+                    .clone()
+            })
+            .collect()
+    }
 }
 
 /// What makes two holdings the same issuer for resolution purposes.
@@ -287,5 +293,114 @@ impl IssuerKey {
             cik: h.ids.cik.as_ref().map(|v| v.to_string()),
             listing: h.ids.listing.as_ref().map(|v| v.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ids::{Cusip, Isin, Listing};
+    use crate::model::{Grade, IdentifierRecord};
+    use crate::reference::load_embedded;
+
+    fn holding(name: &str, ids: crate::model::HoldingIds) -> Holding {
+        let mut h = eval::name_only(name);
+        h.ids = ids;
+        h
+    }
+
+    fn found(r: &HoldingResolution) -> Vec<(String, MatchMethod)> {
+        r.matches
+            .iter()
+            .map(|m| (m.entity_id.clone(), m.method.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_cusip_finds_the_isin_the_reference_records_and_the_reverse() {
+        let mut data = load_embedded().unwrap();
+        // A US ISIN recorded for an entity (as an imported OFAC or OpenSanctions file would).
+        data.identifiers.push(IdentifierRecord {
+            entity_id: "daqo-new-energy".into(),
+            scheme: IdScheme::Isin,
+            value: "US0378331005".into(),
+            source_id: "T".into(),
+            grade: Grade::A,
+            note: String::new(),
+        });
+        let resolver = Resolver::new(&data);
+        let ids = crate::model::HoldingIds {
+            cusip: Some("037833100".parse::<Cusip>().unwrap()),
+            ..Default::default()
+        };
+        let r = resolver.resolve(&holding("SOME NAME", ids));
+        assert_eq!(
+            found(&r),
+            vec![("daqo-new-energy".to_string(), MatchMethod::IsinFromCusip)]
+        );
+        assert_eq!(
+            r.matches[0].explanation,
+            "ISIN US0378331005 computed from CUSIP 037833100"
+        );
+
+        data.identifiers.push(IdentifierRecord {
+            entity_id: "hikvision".into(),
+            scheme: IdScheme::Cusip,
+            value: "594918104".into(),
+            source_id: "T".into(),
+            grade: Grade::A,
+            note: String::new(),
+        });
+        let resolver = Resolver::new(&data);
+        let ids = crate::model::HoldingIds {
+            isin: Some("US5949181045".parse::<Isin>().unwrap()),
+            ..Default::default()
+        };
+        let r = resolver.resolve(&holding("", ids));
+        assert_eq!(
+            found(&r),
+            vec![("hikvision".to_string(), MatchMethod::IsinFromCusip)]
+        );
+    }
+
+    #[test]
+    fn an_adr_resolves_to_its_underlying_issuer() {
+        let data = load_embedded().unwrap();
+        let resolver = Resolver::new(&data);
+        // By the name a 13F filer writes…
+        let r = resolver.resolve(&holding(
+            "DAQO NEW ENERGY CORP SPONSORED ADR",
+            Default::default(),
+        ));
+        assert_eq!(
+            found(&r),
+            vec![("daqo-new-energy".to_string(), MatchMethod::Name)]
+        );
+        // …and by the exchange and ticker of the ADR listing.
+        let ids = crate::model::HoldingIds {
+            listing: Some(Listing::new("XNYS", "DQ").unwrap()),
+            ..Default::default()
+        };
+        let r = resolver.resolve(&holding("DAQO NEW ENERGY ADR REPRESENTING", ids));
+        assert_eq!(
+            found(&r),
+            vec![("daqo-new-energy".to_string(), MatchMethod::Listing)]
+        );
+    }
+
+    #[test]
+    fn identifiers_decide_before_names() {
+        let data = load_embedded().unwrap();
+        let resolver = Resolver::new(&data);
+        let ids = crate::model::HoldingIds {
+            isin: Some("CNE100000PM8".parse::<Isin>().unwrap()),
+            ..Default::default()
+        };
+        // The name is another listed entity's; the ISIN is Hikvision's and wins.
+        let r = resolver.resolve(&holding("Xinjiang Zhongtai Chemical", ids));
+        assert_eq!(
+            found(&r),
+            vec![("hikvision".to_string(), MatchMethod::Isin)]
+        );
     }
 }

@@ -227,7 +227,7 @@ impl NameIndex {
             let mut keys: Vec<String> = e
                 .words
                 .iter()
-                .filter(|w| w.class == WordClass::Distinctive)
+                .filter(|w| matches!(w.class, WordClass::Distinctive | WordClass::Common))
                 .map(|w| w.text.clone())
                 .collect();
             // "Sense Time" is also indexed as "sensetime", so either spelling finds it.
@@ -377,7 +377,10 @@ impl NameIndex {
         let add = |key: &str, candidates: &mut Vec<usize>| {
             candidates.extend(self.postings.get(key).into_iter().flatten());
         };
-        for w in words.iter().filter(|w| w.class == WordClass::Distinctive) {
+        for w in words
+            .iter()
+            .filter(|w| matches!(w.class, WordClass::Distinctive | WordClass::Common))
+        {
             add(&w.text, &mut candidates);
             if !self.postings.contains_key(&w.text) && w.text.len() >= 5 {
                 for key in self.near_spellings(&w.text) {
@@ -568,13 +571,16 @@ impl Comparison<'_> {
         {
             return Some(format!("the place “{}” is missing", w.text));
         }
-        if self.count(WordClass::Distinctive, &[Fate::Missing]) > 0 {
+        if self.count(WordClass::Distinctive, &[Fate::Missing])
+            + self.count(WordClass::Common, &[Fate::Missing])
+            > 0
+        {
             return Some("a distinctive word of the reference is missing".to_string());
         }
         if let Some(w) = self
             .extra
             .iter()
-            .find(|w| w.class == WordClass::Distinctive)
+            .find(|w| matches!(w.class, WordClass::Distinctive | WordClass::Common))
         {
             return Some(format!("“{}” is not in the reference name", w.text));
         }
@@ -775,15 +781,31 @@ fn score<'a>(
         .iter()
         .filter(|(f, _)| matches!(f, Fate::Agreed | Fate::Prefix))
         .count();
-    if !(distinctive_agreed || (!reference_has_distinctive && agreed_words >= 2)) {
-        return None;
-    }
     let extra: Vec<&Word> = ours
         .iter()
         .zip(&used)
         .filter(|(_, u)| !**u)
         .map(|(w, _)| w)
         .collect();
+    // A reference made only of common, place and business words ("Xinjiang Energy Real
+    // Estate", "Century Sunshine") is a candidate only when it is nearly all there: its places,
+    // all but one other word, and nothing distinctive added ("Doosan Heavy Industries").
+    let generic_candidate = || {
+        let missing = |classes: &[WordClass]| {
+            theirs
+                .iter()
+                .zip(&fate)
+                .filter(|(w, (f, _))| classes.contains(&w.class) && *f == Fate::Missing)
+                .count()
+        };
+        agreed_words >= 2
+            && missing(&[WordClass::Place]) == 0
+            && missing(&[WordClass::Business, WordClass::Common]) <= 1
+            && !extra.iter().any(|w| w.class == WordClass::Distinctive)
+    };
+    if !(distinctive_agreed || (!reference_has_distinctive && generic_candidate())) {
+        return None;
+    }
     let conflict = [WordClass::Place, WordClass::Business]
         .into_iter()
         .find_map(|class| {
@@ -948,6 +970,68 @@ mod tests {
         assert_eq!(
             lookup("HANGZHOU HIKVISION DIGITAL TECHNOL").0,
             vec!["hikvision"]
+        );
+    }
+
+    #[test]
+    fn each_rule_on_a_real_spelling() {
+        let none: Vec<String> = Vec::new();
+        // A brand-only reference takes the business words the holding adds.
+        assert_eq!(lookup("BOE TECHNOLOGY GROUP LTD A").0, vec!["boe"]);
+        // A group's name does not match one of its companies…
+        let (m, r) = lookup("INSPUR ELECTRONIC INFORMATION INDUSTRY CO LTD");
+        assert_eq!((m, r), (none.clone(), vec!["inspur-group".to_string()]));
+        // …nor the holding company above it, nor an "International" sister company.
+        assert_eq!(lookup("XIAMEN ITG HOLDING GROUP CO LTD").0, none);
+        assert_eq!(
+            lookup("Haitong International Securities Group Ltd.").0,
+            none
+        );
+        // A missing place leaves the name for review.
+        let (m, r) = lookup("Zhongtai Chemical Co. Ltd.");
+        assert_eq!(m, none);
+        assert_eq!(r[0], "xinjiang-zhongtai-chemical");
+        // A different business is a different company, not even a review candidate (the
+        // group, which names no business, is one).
+        let (m, r) = lookup("XINJIANG ZHONGTAI SECURITIES");
+        assert_eq!(
+            (m, r),
+            (none.clone(), vec!["xinjiang-zhongtai-group".to_string()])
+        );
+        // Chinese names: same core, reference no more specific.
+        assert_eq!(
+            lookup("杭州海康威视数字技术股份有限公司").0,
+            vec!["hikvision"]
+        );
+        assert_eq!(lookup("中国铁建").0, none);
+        // Pinyin written in Latin letters.
+        assert_eq!(
+            lookup("Xinjiang Shengchan Jianshe Bingtuan").0,
+            vec!["xpcc"]
+        );
+        // Truncated names and filing abbreviations.
+        assert_eq!(
+            lookup("RARE EARTH MAGNESIUM TECHNOLOGY GR").0,
+            vec!["rare-earth-magnesium-technology-group-holdings"]
+        );
+        assert_eq!(lookup("ZIJIN MNG GROUP CO LTD ADR").0, vec!["zijin-mining"]);
+    }
+
+    #[test]
+    fn the_explanation_names_the_words() {
+        let data = load_embedded().unwrap();
+        let index = NameIndex::new(&data);
+        let name = "HANGZHOU HIKVISION DIGITAL TECHNOL";
+        let out = index.lookup(name, &normalize_name(name));
+        assert_eq!(
+            out.matched[0].explanation,
+            "score 1.00 against “Hangzhou Hikvision Digital Technology Co., Ltd.”: agreed hangzhou, hikvision, digital, technology (as “technol”); missing none; extra none"
+        );
+        let name = "Zhongtai Securities Co., Ltd.";
+        let out = index.lookup(name, &normalize_name(name));
+        assert_eq!(
+            out.review[0].explanation,
+            "score 0.72 against “Xinjiang Zhongtai Group Co. Ltd.”: agreed zhongtai; missing xinjiang (place), group (filler); extra securities (business); needs review: the place “xinjiang” is missing"
         );
     }
 

@@ -20,6 +20,9 @@ pub enum WordClass {
     Place,
     /// Business words ("chemical", "securities"): a different business is a different company.
     Business,
+    /// Dictionary words many unrelated companies use as names ("union", "century", "hope"):
+    /// they must agree like distinctive words but cannot make a candidate on their own.
+    Common,
     /// Everything else: the words that name the company ("hikvision", "zhongtai").
     Distinctive,
 }
@@ -31,6 +34,7 @@ impl WordClass {
             WordClass::Weak => 1,
             WordClass::Country => 1,
             WordClass::Place | WordClass::Business => 2,
+            WordClass::Common => 3,
             WordClass::Distinctive => 4,
         }
     }
@@ -42,6 +46,7 @@ impl WordClass {
             WordClass::Country => "country",
             WordClass::Place => "place",
             WordClass::Business => "business",
+            WordClass::Common => "common word",
             WordClass::Distinctive => "distinctive",
         }
     }
@@ -55,6 +60,8 @@ pub fn classify(token: &str) -> WordClass {
         WordClass::Country
     } else if PLACE.binary_search(&token).is_ok() {
         WordClass::Place
+    } else if COMMON.binary_search(&token).is_ok() {
+        WordClass::Common
     } else if BUSINESS.binary_search(&token).is_ok() || token.chars().all(|c| c.is_ascii_digit()) {
         // Bare numbers ("No. 4", "841") identify nothing on their own.
         WordClass::Business
@@ -210,6 +217,63 @@ const PLACE: &[&str] = &[
     "zhejiang",
     "zhengzhou",
     "zhuhai",
+];
+
+/// Dictionary words used as company names the world over. Sorted.
+const COMMON: &[&str] = &[
+    "advanced",
+    "alliance",
+    "alpha",
+    "apex",
+    "best",
+    "bright",
+    "century",
+    "delta",
+    "dragon",
+    "eagle",
+    "eternal",
+    "first",
+    "fortune",
+    "future",
+    "golden",
+    "grand",
+    "great",
+    "happy",
+    "harmony",
+    "heritage",
+    "hope",
+    "liberty",
+    "light",
+    "lion",
+    "lucky",
+    "mega",
+    "ocean",
+    "omega",
+    "orient",
+    "oriental",
+    "peace",
+    "perfect",
+    "phoenix",
+    "pioneer",
+    "premier",
+    "prime",
+    "rainbow",
+    "royal",
+    "sky",
+    "star",
+    "summit",
+    "sun",
+    "sunrise",
+    "sunshine",
+    "super",
+    "tiger",
+    "time",
+    "top",
+    "union",
+    "united",
+    "universal",
+    "victory",
+    "wisdom",
 ];
 
 /// Business and product words. Sorted.
@@ -448,10 +512,10 @@ mod tests {
 
     #[test]
     fn word_lists_are_sorted_and_disjoint() {
-        for list in [WEAK, COUNTRY, PLACE, BUSINESS] {
+        for list in [WEAK, COUNTRY, PLACE, COMMON, BUSINESS] {
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{:?}", &list[..3]);
         }
-        for w in WEAK.iter().chain(COUNTRY).chain(PLACE) {
+        for w in WEAK.iter().chain(COUNTRY).chain(PLACE).chain(COMMON) {
             assert!(BUSINESS.binary_search(w).is_err(), "{w} is in two lists");
         }
     }
@@ -464,5 +528,6 @@ mod tests {
         assert_eq!(classify("group"), WordClass::Weak);
         assert_eq!(classify("china"), WordClass::Country);
         assert_eq!(classify("841"), WordClass::Business);
+        assert_eq!(classify("hope"), WordClass::Common);
     }
 }

@@ -5,9 +5,22 @@
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use xjscan::exposure::{ExposureOptions, measure};
+use xjscan::model::ReferenceData;
 use xjscan::model::{Holding, HoldingIds, Portfolio, RejectedRow, SourceLine};
 use xjscan::reference::load_embedded;
-use xjscan::resolve::{Overrides, resolve_portfolio};
+use xjscan::resolve::Resolver;
+
+/// One resolver for every generated case: building the name index is the expensive part, and
+/// the properties are about what it returns.
+fn resolver() -> &'static Resolver<'static> {
+    static RESOLVER: std::sync::OnceLock<Resolver<'static>> = std::sync::OnceLock::new();
+    RESOLVER.get_or_init(|| Resolver::new(data()))
+}
+
+fn data() -> &'static ReferenceData {
+    static DATA: std::sync::OnceLock<ReferenceData> = std::sync::OnceLock::new();
+    DATA.get_or_init(|| load_embedded().unwrap())
+}
 
 /// Names drawn from flagged aliases, clean companies and blanks.
 const NAMES: &[&str] = &[
@@ -71,10 +84,10 @@ fn rows() -> impl Strategy<Value = Vec<(usize, i64, bool)>> {
 proptest! {
     #[test]
     fn buckets_reconcile_exactly(rows in rows()) {
-        let data = load_embedded().unwrap();
+        let data = data();
         let p = portfolio(&rows, 1);
-        let res = resolve_portfolio(&p, &data, Overrides::default());
-        let e = measure(&p, &res, &data, &ExposureOptions::default()).unwrap();
+        let res = resolver().resolve_all(&p);
+        let e = measure(&p, &res, data, &ExposureOptions::default()).unwrap();
         let r = &e.reconciliation;
         let holdings_sum: Decimal = p.holdings.iter().map(|h| h.value).sum();
         let rejected_sum: Decimal = p.rejected.iter().filter_map(|r| r.value).sum();
@@ -96,12 +109,12 @@ proptest! {
 
     #[test]
     fn scaling_positions_scales_every_figure(rows in rows(), k in 2i64..1000) {
-        let data = load_embedded().unwrap();
+        let data = data();
         let base = portfolio(&rows, 1);
         let scaled = portfolio(&rows, k);
         let run = |p: &Portfolio| {
-            let res = resolve_portfolio(p, &data, Overrides::default());
-            measure(p, &res, &data, &ExposureOptions::default()).unwrap()
+            let res = resolver().resolve_all(p);
+            measure(p, &res, data, &ExposureOptions::default()).unwrap()
         };
         let (a, b) = (run(&base), run(&scaled));
         let k = Decimal::from(k);
@@ -117,5 +130,62 @@ proptest! {
             prop_assert_eq!(x.value * k, y.value);
         }
         prop_assert_eq!(a.flagged_pct, b.flagged_pct);
+    }
+}
+
+/// Holding names from the labelled set, so the order-independence property exercises every
+/// matching path (identifiers aside): exact, pinyin, similar, review, Chinese cores.
+fn labelled_names() -> Vec<String> {
+    let text = std::fs::read_to_string(crate::root().join("tests/eval/names.csv")).unwrap();
+    xjscan::resolve::eval::read_set("names.csv", &text)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.name)
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A holding's resolution depends on that holding alone: not on the order of the rows, not
+    /// on which other rows are in the portfolio, and not on repeats (the per-issuer cache).
+    #[test]
+    fn resolution_does_not_depend_on_order_or_other_rows(
+        picks in proptest::collection::vec(0usize..10_000, 1..60),
+        seed in any::<u64>(),
+    ) {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let names = labelled_names();
+        let holding = |name: &str| Holding {
+            source: SourceLine { file: "p.csv".into(), line: 2 },
+            name: name.to_string(),
+            description: None,
+            ids: HoldingIds::default(),
+            quantity: None,
+            quantity_unit: None,
+            kind: Default::default(),
+            value: Decimal::ONE,
+            currency: None,
+            weight_pct: None,
+            asset_class: None,
+        };
+        let chosen: Vec<&str> = picks.iter().map(|i| names[i % names.len()].as_str()).collect();
+        let mut shuffled = chosen.clone();
+        shuffled.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+        let resolve = |list: &[&str]| {
+            let p = Portfolio {
+                holdings: list.iter().map(|n| holding(n)).collect(),
+                ..Portfolio::default()
+            };
+            resolver().resolve_all(&p)
+        };
+        let (in_order, reordered) = (resolve(&chosen), resolve(&shuffled));
+        for (name, r) in chosen.iter().zip(&in_order) {
+            let alone = &resolver().resolve(&holding(name));
+            prop_assert_eq!(r, alone, "{}", name);
+            let i = shuffled.iter().position(|n| n == name).unwrap();
+            prop_assert_eq!(&reordered[i], alone, "{}", name);
+        }
     }
 }
