@@ -106,7 +106,7 @@ pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
         r.unresolved.rows,
         if r.excluded.rows > 0 {
             format!(
-                "{} options/derivatives ({}) + ",
+                "{} shorts/options/derivatives ({}) + ",
                 r.excluded.rows,
                 money(&r.excluded.value)
             )

@@ -5,7 +5,9 @@
 //! rejected row is counted beside them, so the report can show that the input value is all there,
 //! to the cent. Amounts are `Decimal` throughout; percentages are computed from them at the end.
 
+pub mod asset_class;
 pub mod dataset;
+pub mod ownership;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,6 +16,8 @@ use serde::Serialize;
 
 use crate::model::{Consequence, Match, Portfolio, ReferenceData};
 use crate::resolve::HoldingResolution;
+pub use asset_class::AssetClass;
+pub use ownership::{Direction, Link, Step};
 
 /// Options that change how exposure is measured.
 #[derive(Debug, Clone, Default)]
@@ -56,7 +60,10 @@ pub struct PositionResult {
     pub tier: Option<Consequence>,
     /// Entities whose designations flag this holding, sorted.
     pub entities: Vec<String>,
+    /// How each of those entities is reached (directly or through ownership), sorted.
+    pub links: Vec<Link>,
     pub matches: Vec<Match>,
+    pub asset_class: AssetClass,
     /// Why the holding could not be screened, for unresolved ones.
     pub reason: Option<String>,
     /// Weight of the position in the denominator, in percent (rounded to 4 places).
@@ -85,7 +92,7 @@ pub struct Reconciliation {
     pub flagged: Bucket,
     pub clear: Bucket,
     pub unresolved: Bucket,
-    /// Options and derivatives, reported separately from long exposure.
+    /// Short positions, options and derivatives, reported separately from long exposure.
     pub excluded: Bucket,
     /// Rejected rows; `value` sums those whose value could be read (summary rows, say).
     pub rejected: Bucket,
@@ -144,7 +151,62 @@ pub struct Exposure {
     pub by_list: Vec<ListExposure>,
     /// Every tier, strongest first, including empty ones.
     pub by_tier: Vec<TierExposure>,
+    /// Flagged exposure by the asset class, sector and country of each position's strongest
+    /// link; each flagged position counts once, so each of these adds up to the flagged total.
+    pub by_asset_class: Vec<GroupExposure>,
+    pub by_sector: Vec<GroupExposure>,
+    pub by_country: Vec<GroupExposure>,
+    /// Flagged exposure weighted by the ownership shares along each position's strongest link.
+    pub pro_rata: ProRata,
+    /// Bonds of XPCC entities (the XPCC itself, "China Xinjian Group", companies it controls).
+    pub xpcc_debt: Bucket,
+    pub xpcc_debt_pct: Decimal,
+    pub coverage: Coverage,
     pub reconciliation: Reconciliation,
+}
+
+/// Flagged exposure in one group (an asset class, sector or country).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GroupExposure {
+    pub key: String,
+    pub value: Decimal,
+    pub weight_pct: Decimal,
+    pub positions: u64,
+}
+
+/// Exposure counted pro rata through ownership: a parent holding 60% of a designated company,
+/// held through a position of 100, counts 60. Positions whose chain lacks a percentage are
+/// counted apart, never guessed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProRata {
+    pub value: Decimal,
+    pub weight_pct: Decimal,
+    pub positions: u64,
+    /// Flagged positions whose ownership chain has a step without a stated percentage.
+    pub unknown: Bucket,
+}
+
+/// What share of the long positions could be screened, and how.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Coverage {
+    /// Positions carrying an identifier that can be matched (ISIN, CUSIP, LEI, CIK, listing).
+    pub with_identifier: Share,
+    /// Positions matched to a reference entity (flagged or not).
+    pub resolved: Share,
+    pub flagged: Share,
+    pub unresolved: Share,
+    /// Positions whose fund holdings were looked through.
+    pub looked_through: Share,
+    /// Fund positions that were not looked through: their holdings were not screened.
+    pub unscreened: Share,
+}
+
+/// A value and its share of the portfolio total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Share {
+    pub positions: u64,
+    pub value: Decimal,
+    pub pct: Decimal,
 }
 
 /// `value / denominator` in percent, rounded to 4 places (banker's rounding is avoided so the
@@ -160,18 +222,44 @@ pub fn percent(value: Decimal, denominator: Decimal) -> Decimal {
     pct
 }
 
-/// The entities that flag a holding — matched entities with a designation in force — and the
-/// strongest consequence among those designations.
+/// The entities that flag a holding — designated entities it matched, or reaches through
+/// ownership — and the strongest consequence for the investor among those links.
 pub fn flagging(matches: &[Match], data: &ReferenceData) -> (Option<Consequence>, Vec<String>) {
-    let mut tier: Option<Consequence> = None;
-    let mut entities = BTreeSet::new();
-    for m in matches {
-        for d in data.designations_of(&m.entity_id).filter(|d| d.is_active()) {
-            entities.insert(m.entity_id.clone());
-            tier = Some(tier.map_or(d.consequence, |t| t.min(d.consequence)));
+    let links = flag_links(matches, data);
+    let tier = links.iter().map(|l| l.tier).min();
+    let entities: BTreeSet<String> = links.into_iter().map(|l| l.entity_id).collect();
+    (tier, entities.into_iter().collect())
+}
+
+/// Every link from the matched entities to designated entities, sorted and without repeats
+/// (a designated entity reached two ways keeps its strongest link).
+pub fn flag_links(matches: &[Match], data: &ReferenceData) -> Vec<Link> {
+    let held: BTreeSet<&str> = matches.iter().map(|m| m.entity_id.as_str()).collect();
+    let mut best: BTreeMap<String, Link> = BTreeMap::new();
+    for entity in held {
+        for link in ownership::links(entity, data) {
+            match best.get(&link.entity_id) {
+                Some(b)
+                    if (b.tier, b.direction, b.path.len())
+                        <= (link.tier, link.direction, link.path.len()) => {}
+                _ => {
+                    best.insert(link.entity_id.clone(), link);
+                }
+            }
         }
     }
-    (tier, entities.into_iter().collect())
+    // The strongest, most direct link first: reports list the held entity's own designations
+    // before what it reaches through ownership.
+    let mut links: Vec<Link> = best.into_values().collect();
+    links.sort_by(|a, b| {
+        (a.direction, a.tier, a.path.len(), &a.entity_id).cmp(&(
+            b.direction,
+            b.tier,
+            b.path.len(),
+            &b.entity_id,
+        ))
+    });
+    links
 }
 
 /// Measures exposure.
@@ -211,7 +299,20 @@ pub fn measure(
     let mut positions = Vec::with_capacity(portfolio.holdings.len());
     for (index, (holding, resolution)) in portfolio.holdings.iter().zip(resolutions).enumerate() {
         rec.input.add(holding.value);
-        let (tier, entities) = flagging(&resolution.matches, data);
+        let links = flag_links(&resolution.matches, data);
+        let tier = links.iter().map(|l| l.tier).min();
+        let entities: Vec<String> = links
+            .iter()
+            .map(|l| l.entity_id.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let issuer_kind = resolution
+            .matches
+            .first()
+            .and_then(|m| data.entity(&m.entity_id))
+            .map(|e| e.kind);
+        let asset_class = asset_class::classify(holding, issuer_kind);
         let status = if !holding.kind.is_long() {
             rec.excluded.add(holding.value);
             Status::Excluded
@@ -230,7 +331,9 @@ pub fn measure(
             status,
             tier,
             entities,
+            links,
             matches: resolution.matches.clone(),
+            asset_class,
             reason: if holding.kind.is_long() {
                 resolution.unresolved.clone()
             } else {
@@ -277,31 +380,36 @@ pub fn measure(
             by_tier.entry(tier).or_default().add(value);
         }
         let mut lists_of_position = BTreeSet::new();
-        for entity_id in &p.entities {
-            let active: Vec<_> = data
-                .designations_of(entity_id)
-                .filter(|d| d.is_active())
-                .collect();
-            let entry = by_entity
-                .entry(entity_id.as_str())
-                .or_insert_with(|| EntityExposure {
-                    entity_id: entity_id.clone(),
-                    value: Decimal::ZERO,
-                    weight_pct: Decimal::ZERO,
-                    positions: 0,
-                    tier: Consequence::ResearchOnly,
-                    lists: Vec::new(),
-                });
+        // Issuers are the entities the holdings matched; the designated entities they reach
+        // through ownership are evidence on the position, not issuers of their own.
+        let held: BTreeSet<&str> = p.links.iter().map(|l| l.held_entity.as_str()).collect();
+        for held_id in held {
+            let entry = by_entity.entry(held_id).or_insert_with(|| EntityExposure {
+                entity_id: held_id.to_string(),
+                value: Decimal::ZERO,
+                weight_pct: Decimal::ZERO,
+                positions: 0,
+                tier: Consequence::ResearchOnly,
+                lists: Vec::new(),
+            });
             entry.value += value;
             entry.positions += 1;
-            for d in &active {
-                entry.tier = entry.tier.min(d.consequence);
-                if !entry.lists.contains(&d.list) {
-                    entry.lists.push(d.list.clone());
+            for link in p.links.iter().filter(|l| l.held_entity == held_id) {
+                entry.tier = entry.tier.min(link.tier);
+                if !link.carries_designations() {
+                    continue;
                 }
-                let list = by_list.entry(d.list.as_str()).or_default();
-                list.1.insert(entity_id.as_str());
-                lists_of_position.insert(d.list.as_str());
+                for d in data
+                    .designations_of(&link.entity_id)
+                    .filter(|d| d.is_active())
+                {
+                    if !entry.lists.contains(&d.list) {
+                        entry.lists.push(d.list.clone());
+                    }
+                    let list = by_list.entry(d.list.as_str()).or_default();
+                    list.1.insert(link.entity_id.as_str());
+                    lists_of_position.insert(d.list.as_str());
+                }
             }
             entry.lists.sort();
         }
@@ -348,7 +456,24 @@ pub fn measure(
         })
         .collect();
 
+    let groups = group_exposure(portfolio, &positions, data, denominator);
+    let pro_rata = pro_rata(portfolio, &positions, denominator);
+    let mut xpcc_debt = Bucket::default();
+    for p in positions.iter().filter(|p| p.status == Status::Flagged) {
+        if p.asset_class.is_bond() && p.links.iter().any(involves_xpcc) {
+            xpcc_debt.add(portfolio.holdings[p.holding].value);
+        }
+    }
+    let coverage = coverage(portfolio, &positions, resolutions, rec.portfolio_total);
+
     Ok(Exposure {
+        by_asset_class: groups.0,
+        by_sector: groups.1,
+        by_country: groups.2,
+        pro_rata,
+        xpcc_debt_pct: percent(xpcc_debt.value, denominator),
+        xpcc_debt,
+        coverage,
         currency: currencies.into_iter().next().map(str::to_string),
         nav,
         denominator,
@@ -360,4 +485,138 @@ pub fn measure(
         by_tier,
         reconciliation: rec,
     })
+}
+
+/// The XPCC's own identifier in the reference data.
+pub const XPCC: &str = "xpcc";
+
+/// True when a link runs to or through the XPCC.
+fn involves_xpcc(link: &Link) -> bool {
+    link.entity_id == XPCC
+        || link.held_entity == XPCC
+        || link
+            .path
+            .iter()
+            .any(|s| s.parent_id == XPCC || s.child_id == XPCC)
+}
+
+/// The link that decides a position's tier: strongest consequence, then direct before
+/// controlled before parent, then the shortest path.
+pub fn primary_link(links: &[Link]) -> Option<&Link> {
+    links.iter().min_by(|a, b| {
+        (a.tier, a.direction, a.path.len(), &a.entity_id).cmp(&(
+            b.tier,
+            b.direction,
+            b.path.len(),
+            &b.entity_id,
+        ))
+    })
+}
+
+/// Flagged exposure by asset class, sector and country (each position once).
+fn group_exposure(
+    portfolio: &Portfolio,
+    positions: &[PositionResult],
+    data: &ReferenceData,
+    denominator: Decimal,
+) -> (Vec<GroupExposure>, Vec<GroupExposure>, Vec<GroupExposure>) {
+    let mut classes: BTreeMap<String, Bucket> = BTreeMap::new();
+    let mut sectors: BTreeMap<String, Bucket> = BTreeMap::new();
+    let mut countries: BTreeMap<String, Bucket> = BTreeMap::new();
+    for p in positions.iter().filter(|p| p.status == Status::Flagged) {
+        let value = portfolio.holdings[p.holding].value;
+        classes
+            .entry(p.asset_class.key().to_string())
+            .or_default()
+            .add(value);
+        let entity = primary_link(&p.links).and_then(|l| data.entity(&l.entity_id));
+        let or_unknown = |s: Option<&str>| {
+            s.filter(|s| !s.is_empty())
+                .unwrap_or("not stated")
+                .to_string()
+        };
+        sectors
+            .entry(or_unknown(entity.map(|e| e.sector.as_str())))
+            .or_default()
+            .add(value);
+        countries
+            .entry(or_unknown(entity.map(|e| e.country.as_str())))
+            .or_default()
+            .add(value);
+    }
+    let list = |groups: BTreeMap<String, Bucket>| {
+        let mut v: Vec<GroupExposure> = groups
+            .into_iter()
+            .map(|(key, b)| GroupExposure {
+                key,
+                value: b.value,
+                weight_pct: percent(b.value, denominator),
+                positions: b.rows,
+            })
+            .collect();
+        v.sort_by(|a, b| b.value.cmp(&a.value).then_with(|| a.key.cmp(&b.key)));
+        v
+    };
+    (list(classes), list(sectors), list(countries))
+}
+
+/// Pro-rata exposure through ownership shares.
+fn pro_rata(portfolio: &Portfolio, positions: &[PositionResult], denominator: Decimal) -> ProRata {
+    let mut out = ProRata::default();
+    for p in positions.iter().filter(|p| p.status == Status::Flagged) {
+        let value = portfolio.holdings[p.holding].value;
+        match primary_link(&p.links).and_then(|l| l.share) {
+            Some(share) => {
+                out.value += value * share;
+                out.positions += 1;
+            }
+            None => out.unknown.add(value),
+        }
+    }
+    out.value = out.value.round_dp(2);
+    out.weight_pct = percent(out.value, denominator);
+    out
+}
+
+/// Shares of the long positions with an identifier, resolved, flagged, unresolved, looked
+/// through and unscreened.
+fn coverage(
+    portfolio: &Portfolio,
+    positions: &[PositionResult],
+    resolutions: &[HoldingResolution],
+    total: Decimal,
+) -> Coverage {
+    let mut c = Coverage::default();
+    let add = |share: &mut Share, value: Decimal| {
+        share.positions += 1;
+        share.value += value;
+    };
+    for p in positions.iter().filter(|p| p.status != Status::Excluded) {
+        let h = &portfolio.holdings[p.holding];
+        if h.ids.any_matchable() {
+            add(&mut c.with_identifier, h.value);
+        }
+        if !resolutions[p.holding].matches.is_empty() {
+            add(&mut c.resolved, h.value);
+        }
+        match p.status {
+            Status::Flagged => add(&mut c.flagged, h.value),
+            Status::Unresolved => add(&mut c.unresolved, h.value),
+            _ => {}
+        }
+        if p.asset_class == AssetClass::Fund {
+            add(&mut c.unscreened, h.value);
+        }
+    }
+    for share in [
+        &mut c.with_identifier,
+        &mut c.resolved,
+        &mut c.flagged,
+        &mut c.unresolved,
+        &mut c.looked_through,
+        &mut c.unscreened,
+    ] {
+        share.pct = percent(share.value, total);
+    }
+    c
 }

@@ -530,6 +530,16 @@ fn position_kind(asset_class: Option<&str>) -> PositionKind {
         return PositionKind::Long;
     };
     let folded = class.to_ascii_lowercase();
+    // "Short" as a word marks a short position ("Equity short", "Short position"), but
+    // "Short-term reserves" is a money-market section.
+    let short_term = folded.contains("short-term") || folded.contains("short term");
+    if !short_term
+        && folded
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| w == "short")
+    {
+        return PositionKind::Short;
+    }
     for word in ["future", "forward", "swap", "option"] {
         if folded.contains(word) {
             return PositionKind::Derivative(class.to_string());

@@ -9,7 +9,10 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::exposure::{Exposure, Reconciliation, Status};
+use crate::exposure::{
+    AssetClass, Bucket, Coverage, Direction, Exposure, GroupExposure, Link, ProRata,
+    Reconciliation, Status,
+};
 use crate::model::{DatasetMeta, FileSummary, Grade, Portfolio, ReferenceData};
 use crate::resolve::HoldingResolution;
 
@@ -26,10 +29,19 @@ pub struct ReportModel {
     pub issuers: Vec<IssuerRow>,
     pub flagged: Vec<FlaggedPosition>,
     pub unresolved: Vec<PlainRow>,
-    /// Options and derivatives, reported apart from long exposure.
+    /// Short positions, options and derivatives, reported apart from long exposure.
     pub excluded: Vec<ExcludedRow>,
     pub rejected: Vec<PlainRow>,
     pub warnings: Vec<PlainRow>,
+    /// Flagged exposure by asset class, sector and country (each adds up to the flagged total).
+    pub asset_classes: Vec<GroupRow>,
+    pub sectors: Vec<GroupRow>,
+    pub countries: Vec<GroupRow>,
+    pub pro_rata: ProRata,
+    /// Bonds of XPCC entities held (Recommendation 5 of the seed brief: capital-market leverage).
+    pub xpcc_debt: Bucket,
+    pub xpcc_debt_pct: Decimal,
+    pub coverage: Coverage,
     pub reconciliation: Reconciliation,
     /// Possible name matches awaiting a person's decision (not flagged; also in `review.csv`).
     pub review: Vec<ReviewRow>,
@@ -140,17 +152,62 @@ pub struct FlaggedPosition {
     pub weight_pct: Decimal,
     pub tier: &'static str,
     pub tier_label: &'static str,
+    pub asset_class: &'static str,
+    pub asset_class_label: &'static str,
     pub entities: Vec<EntityEvidence>,
 }
 
-/// Why one entity flags a position: how it was matched, and what designates it.
+/// Why one entity flags a position: how the holding was matched, how that reaches the entity
+/// (directly or through ownership), and what designates it.
 #[derive(Debug, Clone, Serialize)]
 pub struct EntityEvidence {
     pub entity_id: String,
     pub name: String,
     pub name_zh: String,
+    /// How the holding was matched (to the held entity, which is this one for a direct link).
     pub matches: Vec<MatchRow>,
+    pub link: LinkRow,
     pub designations: Vec<DesignationRow>,
+}
+
+/// How a held entity reaches a designated one.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkRow {
+    /// `direct`, `controlled` or `parent`.
+    pub direction: String,
+    pub direct: bool,
+    /// "held directly", "controlled by it", "owns it".
+    pub direction_label: &'static str,
+    pub held_entity_id: String,
+    pub held_name: String,
+    /// The ownership chain from the top down.
+    pub path: Vec<StepRow>,
+    /// Product of the percentages along the chain, in percent; empty when one is not stated.
+    pub share_pct: Option<Decimal>,
+    pub tier_label: &'static str,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRow {
+    pub parent_id: String,
+    pub parent_name: String,
+    pub child_id: String,
+    pub child_name: String,
+    pub percent: Option<Decimal>,
+    pub grade: Grade,
+    pub verified: bool,
+    pub source: Option<SourceRef>,
+}
+
+/// Flagged exposure in one group (asset class, sector or country).
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupRow {
+    pub key: String,
+    pub label: String,
+    pub value: Decimal,
+    pub weight_pct: Decimal,
+    pub positions: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -256,9 +313,10 @@ pub fn build(
         match p.status {
             Status::Flagged => {
                 let entities = p
-                    .entities
+                    .links
                     .iter()
-                    .map(|entity_id| {
+                    .map(|link| {
+                        let entity_id = &link.entity_id;
                         let entity = data.entity(entity_id);
                         EntityEvidence {
                             entity_id: entity_id.clone(),
@@ -267,21 +325,10 @@ pub fn build(
                             matches: p
                                 .matches
                                 .iter()
-                                .filter(|m| &m.entity_id == entity_id)
-                                .map(|m| MatchRow {
-                                    method: serde_json::to_value(&m.method)
-                                        .ok()
-                                        .and_then(|v| v.as_str().map(str::to_string))
-                                        .unwrap_or_default(),
-                                    method_label: m.method.label(),
-                                    holding_value: m.holding_value.clone(),
-                                    reference_value: m.reference_value.clone(),
-                                    explanation: m.explanation.clone(),
-                                    grade: m.grade,
-                                    verified: m.grade.is_none_or(Grade::is_verified),
-                                    source: source_ref(data, &m.source_id),
-                                })
+                                .filter(|m| m.entity_id == link.held_entity)
+                                .map(|m| match_row(data, m))
                                 .collect(),
+                            link: link_row(data, link),
                             designations: data
                                 .designations_of(entity_id)
                                 .map(|d| DesignationRow {
@@ -319,6 +366,8 @@ pub fn build(
                     weight_pct: p.weight_pct,
                     tier: tier.key(),
                     tier_label: tier.label(),
+                    asset_class: p.asset_class.key(),
+                    asset_class_label: p.asset_class.label(),
                     entities,
                 });
             }
@@ -443,6 +492,18 @@ pub fn build(
                 message: w.message.clone(),
             })
             .collect(),
+        asset_classes: group_rows(&exposure.by_asset_class, |k| {
+            AssetClass::ALL
+                .iter()
+                .find(|c| c.key() == k)
+                .map_or_else(|| k.to_string(), |c| c.label().to_string())
+        }),
+        sectors: group_rows(&exposure.by_sector, |k| k.replace('_', " ")),
+        countries: group_rows(&exposure.by_country, str::to_string),
+        pro_rata: exposure.pro_rata.clone(),
+        xpcc_debt: exposure.xpcc_debt,
+        xpcc_debt_pct: exposure.xpcc_debt_pct,
+        coverage: exposure.coverage.clone(),
         reconciliation: rec.clone(),
         review: review_rows(portfolio, data, resolutions),
         decisions: decision_rows(portfolio, data, resolutions),
@@ -528,4 +589,73 @@ fn decision_rows(
     // `file:line` sorts by file, then by line as a number.
     rows.sort_by(|a, b| crate::reference::natural_cmp(&a.origin, &b.origin));
     rows
+}
+
+fn group_rows(groups: &[GroupExposure], label: impl Fn(&str) -> String) -> Vec<GroupRow> {
+    groups
+        .iter()
+        .map(|g| GroupRow {
+            key: g.key.clone(),
+            label: label(&g.key),
+            value: g.value,
+            weight_pct: g.weight_pct,
+            positions: g.positions,
+        })
+        .collect()
+}
+
+fn match_row(data: &ReferenceData, m: &crate::model::Match) -> MatchRow {
+    MatchRow {
+        method: serde_json::to_value(&m.method)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+        method_label: m.method.label(),
+        holding_value: m.holding_value.clone(),
+        reference_value: m.reference_value.clone(),
+        explanation: m.explanation.clone(),
+        grade: m.grade,
+        verified: m.grade.is_none_or(Grade::is_verified),
+        source: source_ref(data, &m.source_id),
+    }
+}
+
+fn link_row(data: &ReferenceData, link: &Link) -> LinkRow {
+    let name = |id: &str| data.entity(id).map(|e| e.name.clone()).unwrap_or_default();
+    LinkRow {
+        direction: match link.direction {
+            Direction::Direct => "direct",
+            Direction::Controlled => "controlled",
+            Direction::Parent => "parent",
+        }
+        .to_string(),
+        direct: link.direction == Direction::Direct,
+        direction_label: match link.direction {
+            Direction::Direct => "the holding's issuer is designated",
+            Direction::Controlled => "the holding's issuer is owned or controlled by it",
+            Direction::Parent => "the holding's issuer owns it",
+        },
+        held_entity_id: link.held_entity.clone(),
+        held_name: name(&link.held_entity),
+        path: link
+            .path
+            .iter()
+            .map(|s| StepRow {
+                parent_id: s.parent_id.clone(),
+                parent_name: name(&s.parent_id),
+                child_id: s.child_id.clone(),
+                child_name: name(&s.child_id),
+                percent: s.percent,
+                grade: s.grade,
+                verified: s.grade.is_verified(),
+                source: source_ref(data, &s.source_id),
+            })
+            .collect(),
+        share_pct: link
+            .share
+            .filter(|_| link.direction != Direction::Direct)
+            .map(|s| (s * Decimal::ONE_HUNDRED).normalize()),
+        tier_label: link.tier.label(),
+        note: link.note.clone(),
+    }
 }

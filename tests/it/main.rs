@@ -12,6 +12,7 @@ mod example;
 mod fixtures;
 mod formats;
 mod mappings;
+mod ownership;
 mod properties;
 mod review;
 mod sources;

@@ -29,6 +29,8 @@ const NAMES: &[&str] = &[
     "Hefei Meiling Co Ltd",
     "新疆中泰化学股份有限公司",
     "Zhongtai Securities",
+    "Zijin Mining Group Co., Ltd.",
+    "China Xinjian Group 3.80% notes due 2027",
     "Apple Inc.",
     "Samsung Electronics",
     "",
@@ -97,6 +99,11 @@ proptest! {
         prop_assert_eq!(r.input.rows as usize, rows.len());
         let tiers: Decimal = e.by_tier.iter().map(|t| t.value).sum();
         prop_assert_eq!(tiers, e.flagged_value);
+        for groups in [&e.by_asset_class, &e.by_sector, &e.by_country] {
+            let sum: Decimal = groups.iter().map(|g| g.value).sum();
+            prop_assert_eq!(sum, e.flagged_value);
+        }
+        prop_assert_eq!(e.pro_rata.value + e.pro_rata.unknown.value, e.flagged_value);
         let positions: u64 = e.by_tier.iter().map(|t| t.positions).sum();
         prop_assert_eq!(positions, r.flagged.rows);
         // Weights are rounded to 4 places each, so they add up to 100 within n × 0.00005.
@@ -129,6 +136,21 @@ proptest! {
         for (x, y) in a.by_tier.iter().zip(&b.by_tier) {
             prop_assert_eq!(x.value * k, y.value);
         }
+        for (xs, ys) in [
+            (&a.by_asset_class, &b.by_asset_class),
+            (&a.by_sector, &b.by_sector),
+            (&a.by_country, &b.by_country),
+        ] {
+            prop_assert_eq!(xs.len(), ys.len());
+            for (x, y) in xs.iter().zip(ys) {
+                prop_assert_eq!(&x.key, &y.key);
+                prop_assert_eq!(x.value * k, y.value);
+            }
+        }
+        prop_assert_eq!(a.pro_rata.value * k, b.pro_rata.value);
+        prop_assert_eq!(a.pro_rata.unknown.value * k, b.pro_rata.unknown.value);
+        prop_assert_eq!(a.xpcc_debt.value * k, b.xpcc_debt.value);
+        prop_assert_eq!(a.coverage.resolved.value * k, b.coverage.resolved.value);
         prop_assert_eq!(a.flagged_pct, b.flagged_pct);
     }
 }

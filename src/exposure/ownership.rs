@@ -1,0 +1,227 @@
+//! Ownership roll-up: how a held entity is tied to designated entities through ownership.
+//!
+//! Three kinds of link, each with the path that makes it and the percentages along it:
+//! - **direct**: the held entity is designated itself;
+//! - **controlled**: the held entity is owned or controlled by a designated entity (an XPCC
+//!   company, say). Blocking sanctions carry over under OFAC's 50% rule only when every step of
+//!   the chain is known to be 50% or more; otherwise the link is reported, in the research tier,
+//!   with the missing percentage named;
+//! - **parent**: the held entity owns a designated entity (a listed parent of a UFLPA-listed
+//!   subsidiary). The investor holds the parent, so the position is flagged in full, with a
+//!   pro-rata share where every percentage along the chain is known.
+//!
+//! The walk is breadth-first over `ownership.csv`, remembers what it has visited (so a cycle in
+//! imported data cannot loop), and stops at [`MAX_DEPTH`] steps.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::model::{Consequence, Grade, ReferenceData};
+
+/// Longest ownership chain followed.
+pub const MAX_DEPTH: usize = 6;
+
+/// One ownership edge on a path, parent first.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Step {
+    pub parent_id: String,
+    pub child_id: String,
+    /// Percentage held, when a source states it.
+    pub percent: Option<Decimal>,
+    pub source_id: String,
+    pub grade: Grade,
+}
+
+/// How the held entity relates to the designated one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Direct,
+    /// The held entity is owned or controlled by the designated one.
+    Controlled,
+    /// The held entity owns the designated one.
+    Parent,
+}
+
+/// One reason a held entity is flagged.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Link {
+    /// The entity with the designations.
+    pub entity_id: String,
+    /// The entity the holding matched.
+    pub held_entity: String,
+    pub direction: Direction,
+    /// Ownership edges from the top of the chain down, empty for a direct link.
+    pub path: Vec<Step>,
+    /// Product of the percentages along the path, as a fraction (1 for a direct link); `None`
+    /// when a step has no stated percentage.
+    pub share: Option<Decimal>,
+    /// The consequence for the investor through this link.
+    pub tier: Consequence,
+    /// Why the tier is what it is, when it is not simply the designation's.
+    pub note: String,
+}
+
+impl Link {
+    /// Whether the designated entity's lists apply to the holding through this link: always for
+    /// a direct link, and for a controlled one when blocking sanctions carry over (50% rule).
+    /// Other links are evidence in the research tier, not list exposure.
+    pub fn carries_designations(&self) -> bool {
+        match self.direction {
+            Direction::Direct => true,
+            Direction::Controlled => self.tier == Consequence::Blocking,
+            Direction::Parent => false,
+        }
+    }
+}
+
+/// Every link from `held` to an entity with a designation in force, sorted.
+pub fn links(held: &str, data: &ReferenceData) -> Vec<Link> {
+    let mut out = Vec::new();
+    if let Some(tier) = strongest(held, data) {
+        out.push(Link {
+            entity_id: held.to_string(),
+            held_entity: held.to_string(),
+            direction: Direction::Direct,
+            path: Vec::new(),
+            share: Some(Decimal::ONE),
+            tier,
+            note: String::new(),
+        });
+    }
+    for (ancestor, path) in walk(held, data, Walk::Up) {
+        let Some(designated) = strongest(&ancestor, data) else {
+            continue;
+        };
+        let (tier, note) = controlled_tier(designated, &path);
+        out.push(Link {
+            entity_id: ancestor,
+            held_entity: held.to_string(),
+            direction: Direction::Controlled,
+            share: share(&path),
+            path,
+            tier,
+            note,
+        });
+    }
+    for (descendant, path) in walk(held, data, Walk::Down) {
+        if strongest(&descendant, data).is_none() {
+            continue;
+        }
+        out.push(Link {
+            entity_id: descendant,
+            held_entity: held.to_string(),
+            direction: Direction::Parent,
+            share: share(&path),
+            path,
+            tier: Consequence::ResearchOnly,
+            note: "the holding owns a designated entity; no legal consequence carries up to the parent"
+                .to_string(),
+        });
+    }
+    out.sort();
+    out
+}
+
+/// Blocking sanctions reach a controlled company under the 50% rule; nothing else carries down.
+fn controlled_tier(parent_tier: Consequence, path: &[Step]) -> (Consequence, String) {
+    if parent_tier != Consequence::Blocking {
+        return (
+            Consequence::ResearchOnly,
+            "controlled by a designated entity; the designation does not extend to it by law"
+                .to_string(),
+        );
+    }
+    let fifty = Decimal::from(50);
+    match path.iter().find(|s| s.percent.is_none_or(|p| p < fifty)) {
+        None => (
+            Consequence::Blocking,
+            "owned 50% or more, step by step, by a blocked entity (OFAC 50% rule)".to_string(),
+        ),
+        Some(step) => (
+            Consequence::ResearchOnly,
+            match step.percent {
+                None => format!(
+                    "controlled by a blocked entity, but no source states how much {} holds in {}, so the 50% rule is not established",
+                    step.parent_id, step.child_id
+                ),
+                Some(p) => format!(
+                    "{} holds {p}% of {}, under 50%, so the 50% rule does not apply",
+                    step.parent_id, step.child_id
+                ),
+            },
+        ),
+    }
+}
+
+/// Product of the percentages as a fraction; `None` when one is not stated.
+fn share(path: &[Step]) -> Option<Decimal> {
+    path.iter().try_fold(Decimal::ONE, |acc, s| {
+        s.percent.map(|p| acc * p / Decimal::ONE_HUNDRED)
+    })
+}
+
+/// The strongest consequence among an entity's designations in force.
+fn strongest(entity_id: &str, data: &ReferenceData) -> Option<Consequence> {
+    data.designations_of(entity_id)
+        .filter(|d| d.is_active())
+        .map(|d| d.consequence)
+        .min()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    Up,
+    Down,
+}
+
+/// Every entity reachable from `start` going up (owners) or down (owned), with the path to it
+/// written top-down. Breadth-first, so the shortest path wins; entities are visited once.
+fn walk(start: &str, data: &ReferenceData, direction: Walk) -> BTreeMap<String, Vec<Step>> {
+    let mut found: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+    let mut seen: BTreeSet<String> = BTreeSet::from([start.to_string()]);
+    let mut queue: VecDeque<(String, Vec<Step>)> =
+        VecDeque::from([(start.to_string(), Vec::new())]);
+    while let Some((at, path)) = queue.pop_front() {
+        if path.len() >= MAX_DEPTH {
+            continue;
+        }
+        // Sorted edges keep the chosen path deterministic when two are equally short.
+        let mut edges: Vec<_> = data
+            .ownership
+            .iter()
+            .filter(|o| match direction {
+                Walk::Up => o.child_id == at,
+                Walk::Down => o.parent_id == at,
+            })
+            .collect();
+        edges.sort_by(|a, b| (&a.parent_id, &a.child_id).cmp(&(&b.parent_id, &b.child_id)));
+        for o in edges {
+            let next = match direction {
+                Walk::Up => &o.parent_id,
+                Walk::Down => &o.child_id,
+            };
+            if !seen.insert(next.clone()) {
+                continue;
+            }
+            let step = Step {
+                parent_id: o.parent_id.clone(),
+                child_id: o.child_id.clone(),
+                percent: o.percent,
+                source_id: o.source_id.clone(),
+                grade: o.grade,
+            };
+            let mut next_path = path.clone();
+            match direction {
+                // Going up, each new owner goes on top of the chain.
+                Walk::Up => next_path.insert(0, step),
+                Walk::Down => next_path.push(step),
+            }
+            found.insert(next.clone(), next_path.clone());
+            queue.push_back((next.clone(), next_path));
+        }
+    }
+    found
+}

@@ -1,0 +1,154 @@
+//! Hand-computed exposure through ownership chains, XPCC debt and a short position, on a small
+//! fictional reference folder (`tests/fixtures/ownership/mappings`):
+//!
+//! ```text
+//! holdco ─80%─▶ midco ─60%─▶ opco (UFLPA)          Holdco 1,000 → parent link, share 48% → 480.00
+//! blocked-parent (OFAC SDN) ─70%─▶ sub-one ─55%─▶ sub-two   Sub Two 500 → blocking (50% rule), share 38.5% → 192.50
+//! blocked-parent ─40%─▶ sub-three                  Sub Three 300 → research only (under 50%), share 40% → 120.00
+//! blocked-parent ─?─▶ sub-four                     Sub Four 200 → research only, share unknown
+//! xpcc (OFAC SDN) ─100%─▶ example-investment       its bond 250 → blocking, XPCC debt 250.00
+//! ```
+//!
+//! Flagged 2,250.00 of 3,000.00; blocking 750.00, research 1,500.00; pro rata 1,042.50 with
+//! 200.00 unknown; the short sale of Sub Two (-120.00) is reported apart, never netted.
+
+use crate::{fixture, xjscan};
+
+fn scan() -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xjscan(&crate::root())
+        .args([
+            "scan",
+            "tests/fixtures/ownership/portfolio.csv",
+            "--mappings",
+        ])
+        .arg(fixture("ownership/mappings"))
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn ownership_chains_give_the_hand_computed_figures() {
+    let m = scan();
+    assert_eq!(m["summary"]["flagged_value"], "2250.00");
+    assert_eq!(m["summary"]["portfolio_total"], "3000.00");
+    let tier = |key: &str| {
+        m["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["key"] == key)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(tier("blocking"), "750.00");
+    assert_eq!(tier("research_only"), "1500.00");
+    assert_eq!(m["pro_rata"]["value"], "1042.50");
+    assert_eq!(m["pro_rata"]["positions"], 4);
+    assert_eq!(m["pro_rata"]["unknown"]["value"], "200.00");
+    assert_eq!(m["xpcc_debt"]["value"], "250.00");
+    assert_eq!(m["xpcc_debt"]["rows"], 1);
+
+    let links: Vec<String> = m["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let e = &p["entities"][0];
+            let path: Vec<String> = e["link"]["path"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| format!("{}>{}@{}", s["parent_id"], s["child_id"], s["percent"]))
+                .collect();
+            format!(
+                "{} | {} | {} via {} | share {} | {}",
+                p["name"],
+                p["tier"],
+                e["entity_id"],
+                e["link"]["direction"],
+                e["link"]["share_pct"],
+                path.join(" ")
+            )
+            .replace('"', "")
+        })
+        .collect();
+    assert_eq!(
+        links,
+        vec![
+            "Holdco Listed Ltd | research_only | opco via parent | share 48 | holdco>midco@80 midco>opco@60",
+            "Sub Two Chemical | blocking | blocked-parent via controlled | share 38.5 | blocked-parent>sub-one@70 sub-one>sub-two@55",
+            "Sub Three Mining | research_only | blocked-parent via controlled | share 40 | blocked-parent>sub-three@40",
+            "Xinjiang Example Investment Group | blocking | xpcc via controlled | share 100 | xpcc>example-investment@100",
+            "Sub Four Trading | research_only | blocked-parent via controlled | share null | blocked-parent>sub-four@null",
+        ]
+    );
+    // Why the tiers differ is stated on each link.
+    let note = |i: usize| {
+        m["flagged"][i]["entities"][0]["link"]["note"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        note(1),
+        "owned 50% or more, step by step, by a blocked entity (OFAC 50% rule)"
+    );
+    assert_eq!(
+        note(2),
+        "blocked-parent holds 40% of sub-three, under 50%, so the 50% rule does not apply"
+    );
+    assert_eq!(
+        note(4),
+        "controlled by a blocked entity, but no source states how much blocked-parent holds in sub-four, so the 50% rule is not established"
+    );
+}
+
+#[test]
+fn a_short_position_is_reported_apart_and_never_netted() {
+    let m = scan();
+    let excluded = m["excluded"].as_array().unwrap();
+    assert_eq!(excluded.len(), 1);
+    assert_eq!(excluded[0]["kind"], "short");
+    assert_eq!(excluded[0]["value"], "-120.00");
+    assert_eq!(excluded[0]["tier_label"], "Blocking sanctions");
+    // The flagged long exposure to Sub Two stays 500.00, and the total is the long positions.
+    assert_eq!(m["reconciliation"]["excluded"]["value"], "-120.00");
+    assert_eq!(m["reconciliation"]["input"]["value"], "2880.00");
+    assert_eq!(m["reconciliation"]["balanced"], true);
+}
+
+#[test]
+fn the_asset_class_sector_and_country_tables_add_up_to_the_flagged_total() {
+    let m = scan();
+    for table in ["asset_classes", "sectors", "countries"] {
+        let sum: rust_decimal::Decimal = m[table]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                g["value"]
+                    .as_str()
+                    .unwrap()
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap()
+            })
+            .sum();
+        assert_eq!(sum.to_string(), "2250.00", "{table}");
+    }
+    let classes: Vec<String> = m["asset_classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| format!("{}={}", g["key"], g["value"]).replace('"', ""))
+        .collect();
+    assert_eq!(classes, vec!["equity=2000.00", "corporate_bond=250.00"]);
+}
