@@ -25,6 +25,10 @@ pub struct ScanOptions {
     pub mappings: Option<PathBuf>,
     /// Reviewers' decisions; defaults to `overrides.csv` beside the reference tables.
     pub overrides: Option<PathBuf>,
+    /// Exchange rates into `base_currency` (`--fx`); without them all holdings must share one
+    /// currency.
+    pub fx: Option<PathBuf>,
+    pub base_currency: String,
     pub ingest: IngestOptions,
     pub exposure: ExposureOptions,
     pub formats: Vec<Format>,
@@ -57,6 +61,13 @@ pub enum ScanError {
     Render(#[from] RenderError),
     #[error(transparent)]
     Overrides(#[from] OverridesError),
+    #[error(transparent)]
+    Fx(#[from] crate::exposure::fx::FxError),
+    #[error("cannot read exchange rates {}: {error}", .path.display())]
+    FxRead {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("cannot read overrides file {}: {error}", .path.display())]
     OverridesRead {
         path: PathBuf,
@@ -146,11 +157,27 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
         .name
         .clone()
         .unwrap_or_else(|| default_name(&options.inputs));
-    let portfolio = ingest::read_files(&name, &options.inputs, &options.ingest)?;
+    let mut portfolio = ingest::read_files(&name, &options.inputs, &options.ingest)?;
+    let fx = match &options.fx {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|error| ScanError::FxRead {
+                path: path.clone(),
+                error,
+            })?;
+            let rates = crate::exposure::fx::parse(
+                &ingest::display_path(path),
+                &text,
+                &options.base_currency,
+            )?;
+            Some(crate::exposure::fx::convert(&mut portfolio, &rates)?)
+        }
+        None => None,
+    };
     let overrides = load_overrides(options, &data)?;
     let resolutions = resolve::resolve_portfolio(&portfolio, &data, overrides);
     let exposure = exposure::measure(&portfolio, &resolutions, &data, &options.exposure)?;
-    let model = report::build(&portfolio, &data, &resolutions, &exposure);
+    let mut model = report::build(&portfolio, &data, &resolutions, &exposure);
+    model.fx = fx;
     let rendered = report::render_all(&model, &options.formats)?;
     Ok(ScanResult { model, rendered })
 }

@@ -153,6 +153,15 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub overrides: Option<PathBuf>,
 
+    /// Exchange rates (CSV: currency, rate [, date, source]; rate = value of one unit in the base
+    /// currency). Every holding is converted before anything is added up.
+    #[arg(long, value_name = "FILE")]
+    pub fx: Option<PathBuf>,
+
+    /// Base currency of the report when --fx is given.
+    #[arg(long, value_name = "CODE", default_value = "USD")]
+    pub base: String,
+
     /// Output folder [default: reports/<portfolio name>].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,

@@ -83,6 +83,8 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
             name: Some(name),
             mappings: args.mappings,
             overrides: args.overrides,
+            fx: args.fx,
+            base_currency: args.base,
             ingest: IngestOptions {
                 columns,
                 encoding,

@@ -7,6 +7,7 @@
 
 pub mod asset_class;
 pub mod dataset;
+pub mod fx;
 pub mod ownership;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,7 +31,7 @@ pub struct ExposureOptions {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExposureError {
     #[error(
-        "holdings are valued in more than one currency ({}); their values cannot be added without exchange rates",
+        "holdings are valued in more than one currency ({}); their values cannot be added without exchange rates (give them with --fx RATES.csv)",
         .0.join(", ")
     )]
     MixedCurrencies(Vec<String>),

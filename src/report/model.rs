@@ -48,6 +48,8 @@ pub struct ReportModel {
     /// Reviewer decisions from the overrides file that this scan applied.
     pub decisions: Vec<DecisionRow>,
     pub inputs: Vec<FileSummary>,
+    /// The exchange rates applied (`--fx`), with the file, date and source of each.
+    pub fx: Option<crate::exposure::fx::FxSummary>,
     pub reference: ReferenceSummary,
 }
 
@@ -508,6 +510,7 @@ pub fn build(
         review: review_rows(portfolio, data, resolutions),
         decisions: decision_rows(portfolio, data, resolutions),
         inputs: portfolio.files.clone(),
+        fx: None,
         reference: ReferenceSummary {
             meta: data.meta.clone(),
             entities: data.entities.len(),

@@ -11,6 +11,7 @@ mod eval;
 mod example;
 mod fixtures;
 mod formats;
+mod fx;
 mod mappings;
 mod ownership;
 mod properties;
@@ -65,6 +66,8 @@ pub fn options(files: &[PathBuf]) -> xjscan::scan::ScanOptions {
         name: Some("test".into()),
         mappings: None,
         overrides: None,
+        fx: None,
+        base_currency: "USD".into(),
         ingest: Default::default(),
         exposure: Default::default(),
         formats: xjscan::report::Format::ALL.to_vec(),
