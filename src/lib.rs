@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod exposure;
 pub mod ingest;
+pub mod lookthrough;
 pub mod model;
 pub mod reference;
 pub mod report;

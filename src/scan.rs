@@ -29,6 +29,8 @@ pub struct ScanOptions {
     /// currency.
     pub fx: Option<PathBuf>,
     pub base_currency: String,
+    /// A folder of fund holdings files to look through fund positions with.
+    pub look_through: Option<PathBuf>,
     pub ingest: IngestOptions,
     pub exposure: ExposureOptions,
     pub formats: Vec<Format>,
@@ -158,6 +160,14 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
         .clone()
         .unwrap_or_else(|| default_name(&options.inputs));
     let mut portfolio = ingest::read_files(&name, &options.inputs, &options.ingest)?;
+    let look_through = match &options.look_through {
+        Some(dir) => Some(crate::lookthrough::expand(
+            &mut portfolio,
+            dir,
+            &options.ingest,
+        )?),
+        None => None,
+    };
     let fx = match &options.fx {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|error| ScanError::FxRead {
@@ -175,9 +185,16 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     };
     let overrides = load_overrides(options, &data)?;
     let resolutions = resolve::resolve_portfolio(&portfolio, &data, overrides);
-    let exposure = exposure::measure(&portfolio, &resolutions, &data, &options.exposure)?;
+    let mut exposure = exposure::measure(&portfolio, &resolutions, &data, &options.exposure)?;
+    if let Some(lt) = &look_through {
+        let c = &mut exposure.coverage;
+        c.looked_through.positions = lt.positions;
+        c.looked_through.value = lt.value;
+        c.looked_through.pct = exposure::percent(lt.value, exposure.reconciliation.portfolio_total);
+    }
     let mut model = report::build(&portfolio, &data, &resolutions, &exposure);
     model.fx = fx;
+    model.look_through = look_through;
     let rendered = report::render_all(&model, &options.formats)?;
     Ok(ScanResult { model, rendered })
 }

@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan holdings files and write a report (Markdown, JSON, CSV of flagged positions).
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Inspect, validate and refresh the reference data (entities, designations, sources).
     #[command(subcommand)]
     Mappings(MappingsCommand),
@@ -157,6 +157,11 @@ pub struct ScanArgs {
     /// currency). Every holding is converted before anything is added up.
     #[arg(long, value_name = "FILE")]
     pub fx: Option<PathBuf>,
+
+    /// Folder of fund holdings files: fund positions found there (by ISIN or ticker in the file
+    /// name, or by the fund name in the file) are replaced by the fund's holdings, scaled.
+    #[arg(long, value_name = "DIR")]
+    pub look_through: Option<PathBuf>,
 
     /// Base currency of the report when --fx is given.
     #[arg(long, value_name = "CODE", default_value = "USD")]

@@ -84,6 +84,7 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
             mappings: args.mappings,
             overrides: args.overrides,
             fx: args.fx,
+            look_through: args.look_through,
             base_currency: args.base,
             ingest: IngestOptions {
                 columns,

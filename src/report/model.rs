@@ -50,6 +50,8 @@ pub struct ReportModel {
     pub inputs: Vec<FileSummary>,
     /// The exchange rates applied (`--fx`), with the file, date and source of each.
     pub fx: Option<crate::exposure::fx::FxSummary>,
+    /// Fund positions replaced by their holdings (`--look-through`).
+    pub look_through: Option<crate::lookthrough::LookThrough>,
     pub reference: ReferenceSummary,
 }
 
@@ -511,6 +513,7 @@ pub fn build(
         decisions: decision_rows(portfolio, data, resolutions),
         inputs: portfolio.files.clone(),
         fx: None,
+        look_through: None,
         reference: ReferenceSummary {
             meta: data.meta.clone(),
             entities: data.entities.len(),

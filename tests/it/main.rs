@@ -12,6 +12,7 @@ mod example;
 mod fixtures;
 mod formats;
 mod fx;
+mod lookthrough;
 mod mappings;
 mod ownership;
 mod properties;
@@ -67,6 +68,7 @@ pub fn options(files: &[PathBuf]) -> xjscan::scan::ScanOptions {
         mappings: None,
         overrides: None,
         fx: None,
+        look_through: None,
         base_currency: "USD".into(),
         ingest: Default::default(),
         exposure: Default::default(),

@@ -1,0 +1,87 @@
+//! Fund look-through, hand-computed: a fund of funds two levels deep, a fund not found, and a
+//! fund that holds itself.
+//!
+//! ```text
+//! Alpha 1,000.00 → ALPHA.csv (total 2,000.00, factor 0.5):
+//!     Beta 1,200.00 → 600.00 → BETA.csv (total 100.00, factor 6):
+//!         Hikvision 30.00 → 180.00, Daqo 50.00 → 300.00, Microsoft 20.00 → 120.00
+//!     Zhongtai Chemical 600.00 → 300.00, Apple 200.00 → 100.00
+//! Hikvision 100.00 (held directly)
+//! Unknown Fund 300.00 (no file: unscreened)
+//! Gamma 50.00 → GAMMA.csv (total 20.00, factor 2.5): Gamma 10.00 → 25.00 (a cycle:
+//!     unscreened, warned), Apple 10.00 → 25.00
+//! ```
+//!
+//! Flagged 880.00 of 1,450.00: Hikvision 280.00, Zhongtai 300.00, Daqo 300.00. Looked through
+//! 1,050.00 (two positions); unscreened 325.00.
+
+use crate::{root, xjscan};
+
+#[test]
+fn a_fund_of_funds_is_looked_through_with_scaled_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xjscan(&root())
+        .args([
+            "scan",
+            "tests/fixtures/lookthrough/portfolio.csv",
+            "--look-through",
+            "tests/fixtures/lookthrough/funds",
+            "--out",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "warning: tests/fixtures/lookthrough/funds/GAMMA.csv (in tests/fixtures/lookthrough/portfolio.csv:5):2: Gamma Fund holds itself through tests/fixtures/lookthrough/funds/GAMMA.csv (a cycle); the position is left unscreened\n"
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["summary"]["portfolio_total"], "1450.00");
+    assert_eq!(m["summary"]["flagged_value"], "880.00");
+    assert_eq!(m["reconciliation"]["balanced"], true);
+    let issuers: Vec<String> = m["issuers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| format!("{}={}", i["entity_id"], i["value"]).replace('"', ""))
+        .collect();
+    assert_eq!(
+        issuers,
+        vec![
+            "daqo-new-energy=300.00",
+            "xinjiang-zhongtai-chemical=300.00",
+            "hikvision=280.00"
+        ]
+    );
+    let funds: Vec<String> = m["look_through"]["funds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {} {} {}",
+                f["name"], f["matched_by"], f["value"], f["fund_total"], f["depth"]
+            )
+            .replace('"', "")
+        })
+        .collect();
+    assert_eq!(
+        funds,
+        vec![
+            "Alpha Global Fund ticker 1000.00 2000.00 1",
+            "Beta Fund ticker 600.00 100.00 2",
+            "Gamma Fund ticker 50.00 20.00 1",
+        ]
+    );
+    assert_eq!(m["coverage"]["looked_through"]["value"], "1050.00");
+    assert_eq!(m["coverage"]["looked_through"]["positions"], 2);
+    assert_eq!(m["coverage"]["unscreened"]["value"], "325.00");
+    assert_eq!(m["coverage"]["unscreened"]["positions"], 2);
+}
