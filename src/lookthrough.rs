@@ -32,6 +32,8 @@ struct FundFile {
     name: Option<String>,
     holdings: Vec<Holding>,
     total: Decimal,
+    /// Warnings and rejected rows of the fund file, reported when the fund is used.
+    notes: Vec<Warning>,
 }
 
 /// One fund position that was looked through.
@@ -83,6 +85,12 @@ fn load(dir: &Path, options: &IngestOptions) -> Result<Vec<FundFile>, IngestErro
             .unwrap_or_default()
             .to_ascii_uppercase();
         let portfolio = ingest::read_files(&stem, std::slice::from_ref(&path), options)?;
+        // The fund file's own problems are the scan's too: nothing is dropped silently.
+        let mut notes: Vec<Warning> = portfolio.warnings.clone();
+        notes.extend(portfolio.rejected.iter().map(|r| Warning {
+            source: r.source.clone(),
+            message: format!("row of a look-through fund file rejected: {}", r.reason),
+        }));
         let total = portfolio.holdings.iter().map(|h| h.value).sum();
         let isin = stem.parse::<Isin>().ok().map(|i| i.to_string());
         funds.push(FundFile {
@@ -97,6 +105,7 @@ fn load(dir: &Path, options: &IngestOptions) -> Result<Vec<FundFile>, IngestErro
                 .filter(|n| !n.is_empty()),
             holdings: portfolio.holdings,
             total,
+            notes,
         });
     }
     Ok(funds)
@@ -185,6 +194,7 @@ pub fn expand(
         ..LookThrough::default()
     };
     let mut warnings = Vec::new();
+    let mut used: Vec<usize> = Vec::new();
     let mut out = Vec::with_capacity(portfolio.holdings.len());
     // Each work item: a holding, the funds already open above it, and its depth.
     let mut stack: Vec<(Holding, Vec<usize>)> = portfolio
@@ -200,12 +210,14 @@ pub fn expand(
             continue;
         };
         if chain.contains(&index) || chain.len() >= MAX_DEPTH {
+            let why = if chain.contains(&index) {
+                format!("{} holds itself through {} (a cycle)", h.name, fund.file)
+            } else {
+                format!("{} is nested more than {MAX_DEPTH} funds deep", h.name)
+            };
             warnings.push(Warning {
                 source: h.source.clone(),
-                message: format!(
-                    "{} holds itself through {} (a cycle); the position is left unscreened",
-                    h.name, fund.file
-                ),
+                message: format!("{why}; the position is left unscreened"),
             });
             out.push(h);
             continue;
@@ -220,6 +232,10 @@ pub fn expand(
             });
             out.push(h);
             continue;
+        }
+        if !used.contains(&index) {
+            used.push(index);
+            warnings.extend(fund.notes.iter().cloned());
         }
         let weights: Vec<Decimal> = fund.holdings.iter().map(|u| u.value).collect();
         let values = allocate(h.value, &weights);
@@ -241,7 +257,10 @@ pub fn expand(
         next_chain.push(index);
         for (u, value) in fund.holdings.iter().zip(values).rev() {
             let mut u = u.clone();
+            // The scaled value is a share of the position, so it is in the position's currency
+            // whatever currency the fund file lists the security in.
             u.value = value;
+            u.currency = h.currency.clone();
             u.quantity = None;
             u.weight_pct = None;
             u.source = SourceLine {

@@ -160,14 +160,6 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
         .clone()
         .unwrap_or_else(|| default_name(&options.inputs));
     let mut portfolio = ingest::read_files(&name, &options.inputs, &options.ingest)?;
-    let look_through = match &options.look_through {
-        Some(dir) => Some(crate::lookthrough::expand(
-            &mut portfolio,
-            dir,
-            &options.ingest,
-        )?),
-        None => None,
-    };
     let fx = match &options.fx {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|error| ScanError::FxRead {
@@ -181,6 +173,16 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
             )?;
             Some(crate::exposure::fx::convert(&mut portfolio, &rates)?)
         }
+        None => None,
+    };
+    // After conversion, so a fund position's holdings are scaled from its value in the base
+    // currency.
+    let look_through = match &options.look_through {
+        Some(dir) => Some(crate::lookthrough::expand(
+            &mut portfolio,
+            dir,
+            &options.ingest,
+        )?),
         None => None,
     };
     let overrides = load_overrides(options, &data)?;

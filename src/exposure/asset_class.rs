@@ -110,6 +110,15 @@ pub fn classify(h: &Holding, issuer_kind: Option<EntityKind>) -> AssetClass {
     ) {
         return AssetClass::Fund;
     }
+    // Exports without an asset class still name their funds ("ISHARES MSCI CHINA ETF").
+    let name = h.name.to_ascii_uppercase();
+    if class.is_empty()
+        && name
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|w| matches!(w, "ETF" | "UCITS" | "SICAV" | "FUND"))
+    {
+        return AssetClass::Fund;
+    }
     let bondish = has(
         &class,
         &["bond", "debt", "fixed income", "note", "debenture", "loan"],

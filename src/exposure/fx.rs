@@ -154,6 +154,22 @@ pub fn convert(portfolio: &mut Portfolio, rates: &Rates) -> Result<FxSummary, Fx
             });
         }
     }
+    // A NAV the file states (N-PORT net assets) is in the currency its holdings are valued in;
+    // converted alongside them when that is one currency.
+    let originals: std::collections::BTreeSet<String> = portfolio
+        .holdings
+        .iter()
+        .filter_map(|h| h.currency.as_deref().map(str::to_ascii_uppercase))
+        .collect();
+    if let (Some(nav), [currency]) = (
+        portfolio.nav,
+        originals.iter().collect::<Vec<_>>().as_slice(),
+    ) && let Some(rate) = rates.rates.get(*currency)
+    {
+        portfolio.nav = Some(
+            (nav * rate.rate).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
+        );
+    }
     for h in &mut portfolio.holdings {
         let Some(currency) = h.currency.as_deref().map(str::to_ascii_uppercase) else {
             assumed_base += 1;

@@ -152,12 +152,13 @@ pub struct Exposure {
     pub by_list: Vec<ListExposure>,
     /// Every tier, strongest first, including empty ones.
     pub by_tier: Vec<TierExposure>,
-    /// Flagged exposure by the asset class, sector and country of each position's strongest
-    /// link; each flagged position counts once, so each of these adds up to the flagged total.
+    /// Flagged exposure by asset class, and by the sector and country of the issuer held; each
+    /// flagged position counts once, so each of these adds up to the flagged total.
     pub by_asset_class: Vec<GroupExposure>,
     pub by_sector: Vec<GroupExposure>,
     pub by_country: Vec<GroupExposure>,
-    /// Flagged exposure weighted by the ownership shares along each position's strongest link.
+    /// Flagged exposure with a parent's holding in a designated company counted by the ownership
+    /// shares along the chain (other links count in full).
     pub pro_rata: ProRata,
     /// Bonds of XPCC entities (the XPCC itself, "China Xinjian Group", companies it controls).
     pub xpcc_debt: Bucket,
@@ -400,9 +401,15 @@ pub fn measure(
                 if !link.carries_designations() {
                     continue;
                 }
+                // Through control only the blocking sanctions carry (the 50% rule); the other
+                // lists name the parent alone.
                 for d in data
                     .designations_of(&link.entity_id)
                     .filter(|d| d.is_active())
+                    .filter(|d| {
+                        link.direction == Direction::Direct
+                            || d.consequence == Consequence::Blocking
+                    })
                 {
                     if !entry.lists.contains(&d.list) {
                         entry.lists.push(d.list.clone());
@@ -530,7 +537,8 @@ fn group_exposure(
             .entry(p.asset_class.key().to_string())
             .or_default()
             .add(value);
-        let entity = primary_link(&p.links).and_then(|l| data.entity(&l.entity_id));
+        // The sector and country of the issuer held, not of the entity it reaches.
+        let entity = primary_link(&p.links).and_then(|l| data.entity(&l.held_entity));
         let or_unknown = |s: Option<&str>| {
             s.filter(|s| !s.is_empty())
                 .unwrap_or("not stated")
@@ -566,7 +574,13 @@ fn pro_rata(portfolio: &Portfolio, positions: &[PositionResult], denominator: De
     let mut out = ProRata::default();
     for p in positions.iter().filter(|p| p.status == Status::Flagged) {
         let value = portfolio.holdings[p.holding].value;
-        match primary_link(&p.links).and_then(|l| l.share) {
+        // Pro rata applies to a parent's holding in a designated company; a company owned by a
+        // designated one is held in full.
+        let share = primary_link(&p.links).and_then(|l| match l.direction {
+            Direction::Parent => l.share,
+            Direction::Direct | Direction::Controlled => Some(Decimal::ONE),
+        });
+        match share {
             Some(share) => {
                 out.value += value * share;
                 out.positions += 1;

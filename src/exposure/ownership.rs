@@ -91,11 +91,12 @@ pub fn links(held: &str, data: &ReferenceData) -> Vec<Link> {
             note: String::new(),
         });
     }
+    let blocked = blocked_by_ownership(data);
     for (ancestor, path) in walk(held, data, Walk::Up) {
         let Some(designated) = strongest(&ancestor, data) else {
             continue;
         };
-        let (tier, note) = controlled_tier(designated, &path);
+        let (tier, note) = controlled_tier(designated, &path, blocked.contains(held));
         out.push(Link {
             entity_id: ancestor,
             held_entity: held.to_string(),
@@ -126,7 +127,12 @@ pub fn links(held: &str, data: &ReferenceData) -> Vec<Link> {
 }
 
 /// Blocking sanctions reach a controlled company under the 50% rule; nothing else carries down.
-fn controlled_tier(parent_tier: Consequence, path: &[Step]) -> (Consequence, String) {
+/// `blocked` says whether the held company is owned 50% or more in aggregate by blocked entities.
+fn controlled_tier(
+    parent_tier: Consequence,
+    path: &[Step],
+    blocked: bool,
+) -> (Consequence, String) {
     if parent_tier != Consequence::Blocking {
         return (
             Consequence::ResearchOnly,
@@ -134,26 +140,71 @@ fn controlled_tier(parent_tier: Consequence, path: &[Step]) -> (Consequence, Str
                 .to_string(),
         );
     }
-    let fifty = Decimal::from(50);
-    match path.iter().find(|s| s.percent.is_none_or(|p| p < fifty)) {
-        None => (
+    if blocked {
+        return (
             Consequence::Blocking,
-            "owned 50% or more, step by step, by a blocked entity (OFAC 50% rule)".to_string(),
-        ),
-        Some(step) => (
-            Consequence::ResearchOnly,
-            match step.percent {
-                None => format!(
-                    "controlled by a blocked entity, but no source states how much {} holds in {}, so the 50% rule is not established",
-                    step.parent_id, step.child_id
-                ),
-                Some(p) => format!(
-                    "{} holds {p}% of {}, under 50%, so the 50% rule does not apply",
-                    step.parent_id, step.child_id
-                ),
-            },
-        ),
+            "owned 50% or more, in aggregate, by blocked entities (the 50% rule of OFAC; the EU and UK apply an ownership-and-control test)".to_string(),
+        );
     }
+    let fifty = Decimal::from(50);
+    let step = path.iter().find(|s| s.percent.is_none_or(|p| p < fifty));
+    (
+        Consequence::ResearchOnly,
+        match step {
+            Some(Step {
+                percent: Some(p),
+                parent_id,
+                child_id,
+                ..
+            }) => format!(
+                "{parent_id} holds {p}% of {child_id}, under 50%, and no other blocked owner makes up the difference, so the 50% rule does not apply"
+            ),
+            Some(Step {
+                parent_id,
+                child_id,
+                ..
+            }) => format!(
+                "controlled by a blocked entity, but no source states how much {parent_id} holds in {child_id}, so the 50% rule is not established"
+            ),
+            None => "controlled by a blocked entity; the 50% rule is not established".to_string(),
+        },
+    )
+}
+
+/// Entities blocked by ownership: owned 50% or more in aggregate, directly or through entities
+/// that are themselves blocked, by entities with blocking sanctions in force. Computed to a fixed
+/// point over `ownership.csv`; only stated percentages count.
+pub fn blocked_by_ownership(data: &ReferenceData) -> BTreeSet<String> {
+    let mut blocked: BTreeSet<String> = data
+        .designations
+        .iter()
+        .filter(|d| d.is_active() && d.consequence == Consequence::Blocking)
+        .map(|d| d.entity_id.clone())
+        .collect();
+    let designated = blocked.clone();
+    let fifty = Decimal::from(50);
+    loop {
+        let mut owned: BTreeMap<&str, Decimal> = BTreeMap::new();
+        for o in &data.ownership {
+            if let Some(p) = o.percent
+                && blocked.contains(&o.parent_id)
+            {
+                *owned.entry(o.child_id.as_str()).or_default() += p;
+            }
+        }
+        let newly: Vec<String> = owned
+            .into_iter()
+            .filter(|(child, p)| *p >= fifty && !blocked.contains(*child))
+            .map(|(child, _)| child.to_string())
+            .collect();
+        if newly.is_empty() {
+            break;
+        }
+        blocked.extend(newly);
+    }
+    // Directly designated entities are not "blocked by ownership".
+    blocked.retain(|e| !designated.contains(e));
+    blocked
 }
 
 /// Product of the percentages as a fraction; `None` when one is not stated.

@@ -85,3 +85,43 @@ fn a_fund_of_funds_is_looked_through_with_scaled_values() {
     assert_eq!(m["coverage"]["unscreened"]["value"], "325.00");
     assert_eq!(m["coverage"]["unscreened"]["positions"], 2);
 }
+
+/// A fund position in EUR is converted first, then looked through: its holdings are shares of
+/// 1,085.00 USD whatever currency the fund file lists them in. Zhongtai 30% → 325.50; Beta 60% →
+/// 651.00, of which Hikvision 30% → 195.30 and Daqo 50% → 325.50; flagged 846.30.
+#[test]
+fn a_fund_position_in_another_currency_is_converted_before_it_is_looked_through() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.csv"),
+        "Issuer,Ticker,Asset Class,Currency,Market Value\nAlpha Global Fund,ALPHA,ETF,EUR,\"1,000.00\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("rates.csv"), "currency,rate\nEUR,1.085\n").unwrap();
+    let out = xjscan(dir.path())
+        .args([
+            "scan",
+            "p.csv",
+            "--fx",
+            "rates.csv",
+            "--out",
+            "out",
+            "--look-through",
+        ])
+        .arg(root().join("tests/fixtures/lookthrough/funds"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("out/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(m["currency"], "USD");
+    assert_eq!(m["summary"]["portfolio_total"], "1085.00");
+    assert_eq!(m["summary"]["flagged_value"], "846.30");
+    assert_eq!(m["coverage"]["looked_through"]["value"], "1085.00");
+    assert_eq!(m["reconciliation"]["balanced"], true);
+}

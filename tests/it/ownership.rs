@@ -2,15 +2,21 @@
 //! fictional reference folder (`tests/fixtures/ownership/mappings`):
 //!
 //! ```text
-//! holdco ─80%─▶ midco ─60%─▶ opco (UFLPA)          Holdco 1,000 → parent link, share 48% → 480.00
-//! blocked-parent (OFAC SDN) ─70%─▶ sub-one ─55%─▶ sub-two   Sub Two 500 → blocking (50% rule), share 38.5% → 192.50
-//! blocked-parent ─40%─▶ sub-three                  Sub Three 300 → research only (under 50%), share 40% → 120.00
-//! blocked-parent ─?─▶ sub-four                     Sub Four 200 → research only, share unknown
-//! xpcc (OFAC SDN) ─100%─▶ example-investment       its bond 250 → blocking, XPCC debt 250.00
+//! holdco ─80%─▶ midco ─60%─▶ opco (UFLPA)     Holdco 1,000 → parent link, share 48% → pro rata 480.00
+//! unknown-parent ─?─▶ opco                    Unknownpct 400 → parent link, share unknown
+//! blocked-parent (OFAC SDN) ─70%─▶ sub-one ─55%─▶ sub-two
+//!                                             Sub Two 500 → blocking (70% ≥ 50, then 55% ≥ 50)
+//! blocked-parent ─40%─▶ sub-three ◀─20%─ sub-one (itself blocked)
+//!                                             Sub Three 300 → blocking: 60% in aggregate
+//! blocked-parent ─30%─▶ sub-five              Sub Five 150 → research only (under 50%)
+//! blocked-parent ─?─▶ sub-four                Sub Four 200 → research only (not established)
+//! xpcc (OFAC SDN) ─100%─▶ example-investment  its bond 250 → blocking, XPCC debt 250.00
 //! ```
 //!
-//! Flagged 2,250.00 of 3,000.00; blocking 750.00, research 1,500.00; pro rata 1,042.50 with
-//! 200.00 unknown; the short sale of Sub Two (-120.00) is reported apart, never netted.
+//! Flagged 2,800.00 of 3,550.00; blocking 1,050.00, research 1,750.00. Pro rata counts the two
+//! parent links by their shares (480.00; Unknownpct's 400.00 apart as unknown) and the other
+//! links in full: 480 + 500 + 300 + 200 + 250 + 150 = 1,880.00. The short sale of Sub Two
+//! (-120.00) is reported apart, never netted.
 
 use crate::{fixture, xjscan};
 
@@ -38,8 +44,8 @@ fn scan() -> serde_json::Value {
 #[test]
 fn ownership_chains_give_the_hand_computed_figures() {
     let m = scan();
-    assert_eq!(m["summary"]["flagged_value"], "2250.00");
-    assert_eq!(m["summary"]["portfolio_total"], "3000.00");
+    assert_eq!(m["summary"]["flagged_value"], "2800.00");
+    assert_eq!(m["summary"]["portfolio_total"], "3550.00");
     let tier = |key: &str| {
         m["tiers"]
             .as_array()
@@ -49,11 +55,12 @@ fn ownership_chains_give_the_hand_computed_figures() {
             .unwrap()["value"]
             .clone()
     };
-    assert_eq!(tier("blocking"), "750.00");
-    assert_eq!(tier("research_only"), "1500.00");
-    assert_eq!(m["pro_rata"]["value"], "1042.50");
-    assert_eq!(m["pro_rata"]["positions"], 4);
-    assert_eq!(m["pro_rata"]["unknown"]["value"], "200.00");
+    assert_eq!(tier("blocking"), "1050.00");
+    assert_eq!(tier("research_only"), "1750.00");
+    assert_eq!(m["pro_rata"]["value"], "1880.00");
+    assert_eq!(m["pro_rata"]["positions"], 6);
+    assert_eq!(m["pro_rata"]["unknown"]["value"], "400.00");
+    assert_eq!(m["pro_rata"]["unknown"]["rows"], 1);
     assert_eq!(m["xpcc_debt"]["value"], "250.00");
     assert_eq!(m["xpcc_debt"]["rows"], 1);
 
@@ -86,9 +93,11 @@ fn ownership_chains_give_the_hand_computed_figures() {
         vec![
             "Holdco Listed Ltd | research_only | opco via parent | share 48 | holdco>midco@80 midco>opco@60",
             "Sub Two Chemical | blocking | blocked-parent via controlled | share 38.5 | blocked-parent>sub-one@70 sub-one>sub-two@55",
-            "Sub Three Mining | research_only | blocked-parent via controlled | share 40 | blocked-parent>sub-three@40",
+            "Unknownpct Holdings | research_only | opco via parent | share null | unknown-parent>opco@null",
+            "Sub Three Mining | blocking | blocked-parent via controlled | share 40 | blocked-parent>sub-three@40",
             "Xinjiang Example Investment Group | blocking | xpcc via controlled | share 100 | xpcc>example-investment@100",
             "Sub Four Trading | research_only | blocked-parent via controlled | share null | blocked-parent>sub-four@null",
+            "Sub Five Logistics | research_only | blocked-parent via controlled | share 30 | blocked-parent>sub-five@30",
         ]
     );
     // Why the tiers differ is stated on each link.
@@ -98,18 +107,25 @@ fn ownership_chains_give_the_hand_computed_figures() {
             .unwrap()
             .to_string()
     };
+    let aggregated = "owned 50% or more, in aggregate, by blocked entities (the 50% rule of OFAC; the EU and UK apply an ownership-and-control test)";
+    assert_eq!(note(1), aggregated);
+    assert_eq!(note(3), aggregated);
     assert_eq!(
-        note(1),
-        "owned 50% or more, step by step, by a blocked entity (OFAC 50% rule)"
-    );
-    assert_eq!(
-        note(2),
-        "blocked-parent holds 40% of sub-three, under 50%, so the 50% rule does not apply"
-    );
-    assert_eq!(
-        note(4),
+        note(5),
         "controlled by a blocked entity, but no source states how much blocked-parent holds in sub-four, so the 50% rule is not established"
     );
+    assert_eq!(
+        note(6),
+        "blocked-parent holds 30% of sub-five, under 50%, and no other blocked owner makes up the difference, so the 50% rule does not apply"
+    );
+    // Through control only the blocking list carries: the UFLPA listing of opco stays with opco.
+    let lists: Vec<String> = m["lists"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| format!("{}={}", l["id"], l["value"]).replace('"', ""))
+        .collect();
+    assert_eq!(lists, vec!["ofac_sdn=1050.00"]);
 }
 
 #[test]
@@ -122,7 +138,7 @@ fn a_short_position_is_reported_apart_and_never_netted() {
     assert_eq!(excluded[0]["tier_label"], "Blocking sanctions");
     // The flagged long exposure to Sub Two stays 500.00, and the total is the long positions.
     assert_eq!(m["reconciliation"]["excluded"]["value"], "-120.00");
-    assert_eq!(m["reconciliation"]["input"]["value"], "2880.00");
+    assert_eq!(m["reconciliation"]["input"]["value"], "3430.00");
     assert_eq!(m["reconciliation"]["balanced"], true);
 }
 
@@ -142,7 +158,7 @@ fn the_asset_class_sector_and_country_tables_add_up_to_the_flagged_total() {
                     .unwrap()
             })
             .sum();
-        assert_eq!(sum.to_string(), "2250.00", "{table}");
+        assert_eq!(sum.to_string(), "2800.00", "{table}");
     }
     let classes: Vec<String> = m["asset_classes"]
         .as_array()
@@ -150,5 +166,5 @@ fn the_asset_class_sector_and_country_tables_add_up_to_the_flagged_total() {
         .iter()
         .map(|g| format!("{}={}", g["key"], g["value"]).replace('"', ""))
         .collect();
-    assert_eq!(classes, vec!["equity=2000.00", "corporate_bond=250.00"]);
+    assert_eq!(classes, vec!["equity=2550.00", "corporate_bond=250.00"]);
 }
