@@ -31,6 +31,9 @@ pub struct ReportModel {
     pub unresolved: Vec<PlainRow>,
     /// Short positions, options and derivatives, reported apart from long exposure.
     pub excluded: Vec<ExcludedRow>,
+    /// Their totals by kind (short, option, derivative), each on its own: shorts are never
+    /// netted against options either.
+    pub excluded_kinds: Vec<GroupRow>,
     pub rejected: Vec<PlainRow>,
     pub warnings: Vec<PlainRow>,
     /// Flagged exposure by asset class, sector and country (each adds up to the flagged total).
@@ -394,6 +397,37 @@ pub fn build(
             Status::Clear => {}
         }
     }
+    let mut kinds: BTreeMap<&'static str, (u64, Decimal)> = BTreeMap::new();
+    for p in exposure
+        .positions
+        .iter()
+        .filter(|p| p.status == Status::Excluded)
+    {
+        let h = &portfolio.holdings[p.holding];
+        let kind = match h.kind {
+            crate::model::PositionKind::Short => "short",
+            crate::model::PositionKind::Option(_) => "option",
+            _ => "derivative",
+        };
+        let e = kinds.entry(kind).or_default();
+        e.0 += 1;
+        e.1 += h.value;
+    }
+    let excluded_kinds = kinds
+        .into_iter()
+        .map(|(key, (positions, value))| GroupRow {
+            key: key.to_string(),
+            label: match key {
+                "short" => "Short positions",
+                "option" => "Options",
+                _ => "Derivatives",
+            }
+            .to_string(),
+            value,
+            weight_pct: crate::exposure::percent(value, exposure.denominator),
+            positions,
+        })
+        .collect();
     // Largest exposure first; input order breaks ties so the order is stable.
     flagged.sort_by(|a, b| {
         b.value
@@ -474,6 +508,7 @@ pub fn build(
         flagged,
         unresolved,
         excluded,
+        excluded_kinds,
         rejected: portfolio
             .rejected
             .iter()

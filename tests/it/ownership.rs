@@ -138,6 +138,8 @@ fn a_short_position_is_reported_apart_and_never_netted() {
     assert_eq!(excluded[0]["tier_label"], "Blocking sanctions");
     // The flagged long exposure to Sub Two stays 500.00, and the total is the long positions.
     assert_eq!(m["reconciliation"]["excluded"]["value"], "-120.00");
+    assert_eq!(m["excluded_kinds"][0]["key"], "short");
+    assert_eq!(m["excluded_kinds"][0]["value"], "-120.00");
     assert_eq!(m["reconciliation"]["input"]["value"], "3430.00");
     assert_eq!(m["reconciliation"]["balanced"], true);
 }
