@@ -578,7 +578,7 @@ fn pro_rata(portfolio: &Portfolio, positions: &[PositionResult], denominator: De
         // designated one is held in full.
         let share = primary_link(&p.links).and_then(|l| match l.direction {
             Direction::Parent => l.share,
-            Direction::Direct | Direction::Controlled => Some(Decimal::ONE),
+            Direction::Direct | Direction::Controlled | Direction::Guaranteed => Some(Decimal::ONE),
         });
         match share {
             Some(share) => {

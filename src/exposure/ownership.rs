@@ -32,6 +32,8 @@ pub struct Step {
     pub percent: Option<Decimal>,
     pub source_id: String,
     pub grade: Grade,
+    /// The parent guarantees the child's debt rather than owning it.
+    pub guarantee: bool,
 }
 
 /// How the held entity relates to the designated one.
@@ -43,6 +45,9 @@ pub enum Direction {
     Controlled,
     /// The held entity owns the designated one.
     Parent,
+    /// The held entity's debt is guaranteed by the designated one (or by a company it owns or
+    /// controls).
+    Guaranteed,
 }
 
 /// One reason a held entity is flagged.
@@ -72,7 +77,7 @@ impl Link {
         match self.direction {
             Direction::Direct => true,
             Direction::Controlled => self.tier == Consequence::Blocking,
-            Direction::Parent => false,
+            Direction::Parent | Direction::Guaranteed => false,
         }
     }
 }
@@ -121,6 +126,41 @@ pub fn links(held: &str, data: &ReferenceData) -> Vec<Link> {
             note: "the holding owns a designated entity; no legal consequence carries up to the parent"
                 .to_string(),
         });
+    }
+    // Guarantors of the held issuer's debt, and what designates them or their owners.
+    let mut guarantors: Vec<_> = data
+        .guarantees
+        .iter()
+        .filter(|g| g.issuer_id == held)
+        .collect();
+    guarantors.sort_by(|a, b| a.guarantor_id.cmp(&b.guarantor_id));
+    for g in guarantors {
+        let guarantee = Step {
+            parent_id: g.guarantor_id.clone(),
+            child_id: g.issuer_id.clone(),
+            percent: None,
+            source_id: g.source_id.clone(),
+            grade: g.grade,
+            guarantee: true,
+        };
+        let mut reached = vec![(g.guarantor_id.clone(), Vec::new())];
+        reached.extend(walk(&g.guarantor_id, data, Walk::Up));
+        for (entity, mut path) in reached {
+            if strongest(&entity, data).is_none() || entity == held {
+                continue;
+            }
+            path.push(guarantee.clone());
+            out.push(Link {
+                entity_id: entity,
+                held_entity: held.to_string(),
+                direction: Direction::Guaranteed,
+                share: None,
+                path,
+                tier: Consequence::ResearchOnly,
+                note: "the issuer's debt is guaranteed by a designated entity or a company it owns; no legal consequence carries to the issuer"
+                    .to_string(),
+            });
+        }
     }
     out.sort();
     out
@@ -263,6 +303,7 @@ fn walk(start: &str, data: &ReferenceData, direction: Walk) -> BTreeMap<String, 
                 percent: o.percent,
                 source_id: o.source_id.clone(),
                 grade: o.grade,
+                guarantee: false,
             };
             let mut next_path = path.clone();
             match direction {

@@ -12,7 +12,7 @@ pub use holding::{
     FileSummary, Holding, HoldingIds, Portfolio, PositionKind, RejectedRow, SourceLine, Warning,
 };
 pub use reference::{
-    Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, IdScheme,
+    Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee, IdScheme,
     IdentifierRecord, IsoDate, ListInfo, Ownership, ReferenceData, Source,
 };
 

@@ -261,6 +261,16 @@ pub struct Ownership {
     pub note: String,
 }
 
+/// A guarantor of an issuer's bonds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Guarantee {
+    pub guarantor_id: String,
+    pub issuer_id: String,
+    pub source_id: String,
+    pub grade: Grade,
+    pub note: String,
+}
+
 /// A document or data file that supports records.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Source {
@@ -303,6 +313,8 @@ pub struct ReferenceData {
     pub identifiers: Vec<IdentifierRecord>,
     pub designations: Vec<Designation>,
     pub ownership: Vec<Ownership>,
+    /// Guarantors of issuers' debt (a bond guaranteed by the XPCC is XPCC debt).
+    pub guarantees: Vec<Guarantee>,
     pub sources: Vec<Source>,
     pub lists: Vec<ListInfo>,
 }

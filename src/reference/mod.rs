@@ -88,7 +88,27 @@ const TABLES: &[(&str, &[&str])] = &[
             "note",
         ],
     ),
+    (
+        "guarantees.csv",
+        &["guarantor_id", "issuer_id", "source_id", "grade", "note"],
+    ),
 ];
+
+/// Tables a `--mappings` folder may leave out (read as empty): added after the first release,
+/// so older folders still load.
+const OPTIONAL: &[&str] = &["guarantees.csv"];
+
+/// The text of a table in a folder, or its bare header when an optional table is missing.
+fn read_table(dir: &Path, name: &str, columns: &[&str]) -> Result<Option<String>, std::io::Error> {
+    let path = dir.join(name);
+    match std::fs::read(&path) {
+        Ok(bytes) => Ok(String::from_utf8(bytes).ok()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && OPTIONAL.contains(&name) => {
+            Ok(Some(format!("{}\n", columns.join(","))))
+        }
+        Err(e) => Err(e),
+    }
+}
 
 /// The shipped tables, compiled in. Same order as [`TABLES`].
 const EMBEDDED: &[&str] = &[
@@ -100,6 +120,7 @@ const EMBEDDED: &[&str] = &[
     include_str!("../../mappings/identifiers.csv"),
     include_str!("../../mappings/designations.csv"),
     include_str!("../../mappings/ownership.csv"),
+    include_str!("../../mappings/guarantees.csv"),
 ];
 
 /// The shipped reviewer decisions (`mappings/overrides.csv`), applied unless `--overrides` or a
@@ -152,16 +173,17 @@ pub fn load_embedded() -> Result<ReferenceData, ReferenceError> {
 /// Loads the tables from a folder (`--mappings DIR`); every table must be present.
 pub fn load_dir(dir: &Path) -> Result<ReferenceData, ReferenceError> {
     let mut texts = Vec::with_capacity(TABLES.len());
-    for (name, _) in TABLES {
+    for (name, columns) in TABLES {
         let path = dir.join(name);
-        let bytes = std::fs::read(&path).map_err(|error| ReferenceError::Read {
-            path: path.clone(),
-            error,
-        })?;
-        let text = String::from_utf8(bytes).map_err(|_| ReferenceError::Invalid {
-            origin: dir.display().to_string(),
-            problems: vec![format!("{}: not UTF-8 text", path.display())],
-        })?;
+        let text = read_table(dir, name, columns)
+            .map_err(|error| ReferenceError::Read {
+                path: path.clone(),
+                error,
+            })?
+            .ok_or_else(|| ReferenceError::Invalid {
+                origin: dir.display().to_string(),
+                problems: vec![format!("{}: not UTF-8 text", path.display())],
+            })?;
         texts.push((path.display().to_string(), text));
     }
     parse_tables(dir.display().to_string(), &texts)
@@ -398,6 +420,16 @@ mod tests {
                 "ownership.csv",
                 "daqo-new-energy,xinjiang-daqo-new-energy,,R9,B,",
                 "ownership edge daqo-new-energy → xinjiang-daqo-new-energy is listed twice",
+            ),
+            (
+                "guarantees.csv",
+                "xpcc,xpcc,E1,A,",
+                "an entity cannot guarantee itself",
+            ),
+            (
+                "guarantees.csv",
+                "xpcc,no-such-issuer,E1,A,",
+                "issuer_id `no-such-issuer` is not in entities.csv",
             ),
             (
                 "sources.csv",

@@ -159,12 +159,16 @@ impl Tables {
     pub fn read_dir(dir: &Path) -> Result<Tables, ReferenceError> {
         let tables = TABLES
             .iter()
-            .map(|(name, _)| {
+            .map(|(name, columns)| {
                 let path = dir.join(name);
-                let text =
-                    std::fs::read_to_string(&path).map_err(|error| ReferenceError::Read {
+                let text = super::read_table(dir, name, columns)
+                    .map_err(|error| ReferenceError::Read {
                         path: path.clone(),
                         error,
+                    })?
+                    .ok_or_else(|| ReferenceError::Invalid {
+                        origin: dir.display().to_string(),
+                        problems: vec![format!("{}: not UTF-8 text", path.display())],
                     })?;
                 Table::parse(name, &path.display().to_string(), &text)
             })

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use super::{ALIAS_KINDS, LANGS, ReferenceError, SECTORS, TABLES, hex};
 use crate::model::ids::{Cik, Cusip, Isin, Lei, Listing, Uscc};
 use crate::model::{
-    Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, IdScheme,
+    Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee, IdScheme,
     IdentifierRecord, IsoDate, ListInfo, Ownership, ReferenceData, Source,
 };
 
@@ -150,7 +150,8 @@ pub fn parse_tables(
         identifiers,
         designations,
         ownership,
-    ] = <[Vec<Row<'_>>; 8]>::try_from(tables).unwrap_or_else(|_| unreachable!("eight tables"));
+        guarantees,
+    ] = <[Vec<Row<'_>>; 9]>::try_from(tables).unwrap_or_else(|_| unreachable!("nine tables"));
 
     // dataset.csv
     let mut meta: BTreeMap<String, String> = BTreeMap::new();
@@ -450,6 +451,37 @@ pub fn parse_tables(
             cycle.join(" → ")
         ));
     }
+    // guarantees.csv
+    let mut guarantees_out = Vec::new();
+    let mut seen_guarantees = BTreeSet::new();
+    for row in &guarantees {
+        check_entity(&mut p, row, "guarantor_id");
+        check_entity(&mut p, row, "issuer_id");
+        check_source(&mut p, row);
+        if row.get("guarantor_id") == row.get("issuer_id") {
+            p.push(row, "an entity cannot guarantee itself");
+        }
+        if !seen_guarantees.insert((row.get("guarantor_id"), row.get("issuer_id"))) {
+            p.push(
+                row,
+                format!(
+                    "guarantee {} → {} is listed twice",
+                    row.get("guarantor_id"),
+                    row.get("issuer_id")
+                ),
+            );
+        }
+        let Some(grade) = p.parse::<Grade>(row, "grade") else {
+            continue;
+        };
+        guarantees_out.push(Guarantee {
+            guarantor_id: row.get("guarantor_id").to_string(),
+            issuer_id: row.get("issuer_id").to_string(),
+            source_id: row.get("source_id").to_string(),
+            grade,
+            note: row.get("note").to_string(),
+        });
+    }
     let designated: BTreeSet<&str> = designation_out
         .iter()
         .map(|d| d.entity_id.as_str())
@@ -457,6 +489,11 @@ pub fn parse_tables(
     let linked: BTreeSet<&str> = ownership_out
         .iter()
         .flat_map(|o| [o.parent_id.as_str(), o.child_id.as_str()])
+        .chain(
+            guarantees_out
+                .iter()
+                .flat_map(|g| [g.guarantor_id.as_str(), g.issuer_id.as_str()]),
+        )
         .collect();
     for row in &entities {
         let id = row.get("entity_id");
@@ -489,6 +526,7 @@ pub fn parse_tables(
         identifiers: id_out,
         designations: designation_out,
         ownership: ownership_out,
+        guarantees: guarantees_out,
         sources: source_out,
         lists: list_out,
     })

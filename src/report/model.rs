@@ -202,6 +202,8 @@ pub struct StepRow {
     pub child_id: String,
     pub child_name: String,
     pub percent: Option<Decimal>,
+    /// A guarantee of the child's debt rather than ownership.
+    pub guarantee: bool,
     pub grade: Grade,
     pub verified: bool,
     pub source: Option<SourceRef>,
@@ -668,6 +670,7 @@ fn link_row(data: &ReferenceData, link: &Link) -> LinkRow {
             Direction::Direct => "direct",
             Direction::Controlled => "controlled",
             Direction::Parent => "parent",
+            Direction::Guaranteed => "guaranteed",
         }
         .to_string(),
         direct: link.direction == Direction::Direct,
@@ -675,6 +678,7 @@ fn link_row(data: &ReferenceData, link: &Link) -> LinkRow {
             Direction::Direct => "the holding's issuer is designated",
             Direction::Controlled => "the holding's issuer is owned or controlled by it",
             Direction::Parent => "the holding's issuer owns it",
+            Direction::Guaranteed => "it guarantees the holding issuer's debt",
         },
         held_entity_id: link.held_entity.clone(),
         held_name: name(&link.held_entity),
@@ -687,6 +691,7 @@ fn link_row(data: &ReferenceData, link: &Link) -> LinkRow {
                 child_id: s.child_id.clone(),
                 child_name: name(&s.child_id),
                 percent: s.percent,
+                guarantee: s.guarantee,
                 grade: s.grade,
                 verified: s.grade.is_verified(),
                 source: source_ref(data, &s.source_id),

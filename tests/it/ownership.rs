@@ -11,12 +11,13 @@
 //! blocked-parent ─30%─▶ sub-five              Sub Five 150 → research only (under 50%)
 //! blocked-parent ─?─▶ sub-four                Sub Four 200 → research only (not established)
 //! xpcc (OFAC SDN) ─100%─▶ example-investment  its bond 250 → blocking, XPCC debt 250.00
+//! xpcc ═guarantees═▶ guaranteed-lgfv           its bond 100 → research only, XPCC debt 100.00
 //! ```
 //!
-//! Flagged 2,800.00 of 3,550.00; blocking 1,050.00, research 1,750.00. Pro rata counts the two
-//! parent links by their shares (480.00; Unknownpct's 400.00 apart as unknown) and the other
-//! links in full: 480 + 500 + 300 + 200 + 250 + 150 = 1,880.00. The short sale of Sub Two
-//! (-120.00) is reported apart, never netted.
+//! Flagged 2,900.00 of 3,650.00; blocking 1,050.00, research 1,850.00; XPCC debt 350.00. Pro
+//! rata counts the two parent links by their shares (480.00; Unknownpct's 400.00 apart as
+//! unknown) and the other links in full: 480 + 500 + 300 + 200 + 250 + 150 + 100 = 1,980.00.
+//! The short sale of Sub Two (-120.00) is reported apart, never netted.
 
 use crate::{fixture, xjscan};
 
@@ -44,8 +45,8 @@ fn scan() -> serde_json::Value {
 #[test]
 fn ownership_chains_give_the_hand_computed_figures() {
     let m = scan();
-    assert_eq!(m["summary"]["flagged_value"], "2800.00");
-    assert_eq!(m["summary"]["portfolio_total"], "3550.00");
+    assert_eq!(m["summary"]["flagged_value"], "2900.00");
+    assert_eq!(m["summary"]["portfolio_total"], "3650.00");
     let tier = |key: &str| {
         m["tiers"]
             .as_array()
@@ -56,13 +57,13 @@ fn ownership_chains_give_the_hand_computed_figures() {
             .clone()
     };
     assert_eq!(tier("blocking"), "1050.00");
-    assert_eq!(tier("research_only"), "1750.00");
-    assert_eq!(m["pro_rata"]["value"], "1880.00");
-    assert_eq!(m["pro_rata"]["positions"], 6);
+    assert_eq!(tier("research_only"), "1850.00");
+    assert_eq!(m["pro_rata"]["value"], "1980.00");
+    assert_eq!(m["pro_rata"]["positions"], 7);
     assert_eq!(m["pro_rata"]["unknown"]["value"], "400.00");
     assert_eq!(m["pro_rata"]["unknown"]["rows"], 1);
-    assert_eq!(m["xpcc_debt"]["value"], "250.00");
-    assert_eq!(m["xpcc_debt"]["rows"], 1);
+    assert_eq!(m["xpcc_debt"]["value"], "350.00");
+    assert_eq!(m["xpcc_debt"]["rows"], 2);
 
     let links: Vec<String> = m["flagged"]
         .as_array()
@@ -98,6 +99,7 @@ fn ownership_chains_give_the_hand_computed_figures() {
             "Xinjiang Example Investment Group | blocking | xpcc via controlled | share 100 | xpcc>example-investment@100",
             "Sub Four Trading | research_only | blocked-parent via controlled | share null | blocked-parent>sub-four@null",
             "Sub Five Logistics | research_only | blocked-parent via controlled | share 30 | blocked-parent>sub-five@30",
+            "Xinjiang Example Urban Construction Investment | research_only | xpcc via guaranteed | share null | xpcc>guaranteed-lgfv@null",
         ]
     );
     // Why the tiers differ is stated on each link.
@@ -140,7 +142,7 @@ fn a_short_position_is_reported_apart_and_never_netted() {
     assert_eq!(m["reconciliation"]["excluded"]["value"], "-120.00");
     assert_eq!(m["excluded_kinds"][0]["key"], "short");
     assert_eq!(m["excluded_kinds"][0]["value"], "-120.00");
-    assert_eq!(m["reconciliation"]["input"]["value"], "3430.00");
+    assert_eq!(m["reconciliation"]["input"]["value"], "3530.00");
     assert_eq!(m["reconciliation"]["balanced"], true);
 }
 
@@ -160,7 +162,7 @@ fn the_asset_class_sector_and_country_tables_add_up_to_the_flagged_total() {
                     .unwrap()
             })
             .sum();
-        assert_eq!(sum.to_string(), "2800.00", "{table}");
+        assert_eq!(sum.to_string(), "2900.00", "{table}");
     }
     let classes: Vec<String> = m["asset_classes"]
         .as_array()
@@ -168,5 +170,5 @@ fn the_asset_class_sector_and_country_tables_add_up_to_the_flagged_total() {
         .iter()
         .map(|g| format!("{}={}", g["key"], g["value"]).replace('"', ""))
         .collect();
-    assert_eq!(classes, vec!["equity=2550.00", "corporate_bond=250.00"]);
+    assert_eq!(classes, vec!["equity=2550.00", "corporate_bond=350.00"]);
 }
