@@ -13,6 +13,7 @@
 //! knows about argument parsing.
 
 pub mod cli;
+pub mod config;
 pub mod exposure;
 pub mod ingest;
 pub mod lookthrough;

@@ -31,6 +31,12 @@ pub struct ScanOptions {
     pub base_currency: String,
     /// A folder of fund holdings files to look through fund positions with.
     pub look_through: Option<PathBuf>,
+    /// Write one engagement letter per flagged issuer.
+    pub letters: bool,
+    /// The config file (`xjscan.toml`); `./xjscan.toml` is used when present.
+    pub config: Option<PathBuf>,
+    /// A folder of replacement templates.
+    pub templates: Option<PathBuf>,
     pub ingest: IngestOptions,
     pub exposure: ExposureOptions,
     pub formats: Vec<Format>,
@@ -41,6 +47,8 @@ pub struct ScanOptions {
 pub struct ScanResult {
     pub model: ReportModel,
     pub rendered: Vec<(&'static str, String)>,
+    /// Engagement letters and their index, when asked for.
+    pub letters: Vec<(String, String)>,
 }
 
 impl ScanResult {
@@ -65,6 +73,13 @@ pub enum ScanError {
     Overrides(#[from] OverridesError),
     #[error(transparent)]
     Fx(#[from] crate::exposure::fx::FxError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("cannot read templates from {}: {error}", .path.display())]
+    Templates {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("cannot read exchange rates {}: {error}", .path.display())]
     FxRead {
         path: PathBuf,
@@ -197,6 +212,28 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     let mut model = report::build(&portfolio, &data, &resolutions, &exposure);
     model.fx = fx;
     model.look_through = look_through;
-    let rendered = report::render_all(&model, &options.formats)?;
-    Ok(ScanResult { model, rendered })
+    let templates = match &options.templates {
+        Some(dir) => report::Templates::from_dir(dir).map_err(|error| ScanError::Templates {
+            path: dir.clone(),
+            error,
+        })?,
+        None => report::Templates::default(),
+    };
+    let rendered = report::render_all(&model, &options.formats, &templates)?;
+    let letters = if options.letters {
+        let config = crate::config::load(options.config.as_deref())?;
+        report::letters::render_letters(
+            &model,
+            &config.sender,
+            &config.letters,
+            &templates.letters,
+        )?
+    } else {
+        Vec::new()
+    };
+    Ok(ScanResult {
+        model,
+        rendered,
+        letters,
+    })
 }

@@ -163,6 +163,20 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub look_through: Option<PathBuf>,
 
+    /// Also write one engagement letter per flagged issuer (Markdown and HTML) and
+    /// `letters.csv` to track sending and replies.
+    #[arg(long)]
+    pub letters: bool,
+
+    /// Config file with the letters' sender [default: ./xjscan.toml when present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Folder of replacement templates (report.md.hbs, report.html.hbs, letter.md.hbs,
+    /// letter.html.hbs); the shipped ones are used for any it lacks.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+
     /// Base currency of the report when --fx is given.
     #[arg(long, value_name = "CODE", default_value = "USD")]
     pub base: String,
@@ -171,12 +185,12 @@ pub struct ScanArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// Output formats, comma-separated: md, json, csv.
+    /// Output formats, comma-separated: md, html, json, csv.
     #[arg(
         long,
         value_name = "LIST",
         value_delimiter = ',',
-        default_value = "md,json,csv"
+        default_value = "md,html,json,csv"
     )]
     pub format: Vec<String>,
 

@@ -36,7 +36,7 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
     formats_sorted.dedup();
     if formats_sorted.is_empty() {
         return Err(Failure::input(anyhow!(
-            "--format: no format given; expected md, json or csv"
+            "--format: no format given; expected md, html, json or csv"
         )));
     }
     let amount = |flag: &str, raw: &str| -> Result<Decimal, Failure> {
@@ -85,6 +85,9 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
             overrides: args.overrides,
             fx: args.fx,
             look_through: args.look_through,
+            letters: args.letters,
+            config: args.config,
+            templates: args.templates,
             base_currency: args.base,
             ingest: IngestOptions {
                 columns,
@@ -116,7 +119,14 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
         )));
     }
     let result = scan::scan(&settings.options).map_err(scan_failure)?;
-    let written = report::write_outputs(&settings.out, &result.rendered).map_err(Failure::other)?;
+    // Report and letters are written together: all of them or none.
+    let files: Vec<(&str, String)> = result
+        .rendered
+        .iter()
+        .map(|(n, t)| (*n, t.clone()))
+        .chain(result.letters.iter().map(|(n, t)| (n.as_str(), t.clone())))
+        .collect();
+    let written = report::write_outputs(&settings.out, &files).map_err(Failure::other)?;
     // Warnings and rejected rows go to stderr; the summary (the result) to stdout.
     let mut stderr = std::io::stderr().lock();
     for line in summary::warning_lines(&result.model) {

@@ -36,6 +36,8 @@ pub struct ReportModel {
     pub excluded_kinds: Vec<GroupRow>,
     pub rejected: Vec<PlainRow>,
     pub warnings: Vec<PlainRow>,
+    /// Bar charts of flagged exposure (by tier and by sector), laid out for inline SVG.
+    pub charts: Vec<Chart>,
     /// Flagged exposure by asset class, sector and country (each adds up to the flagged total).
     pub asset_classes: Vec<GroupRow>,
     pub sectors: Vec<GroupRow>,
@@ -207,6 +209,64 @@ pub struct StepRow {
     pub grade: Grade,
     pub verified: bool,
     pub source: Option<SourceRef>,
+}
+
+/// A horizontal bar chart, with each bar's geometry computed here so the template only draws.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chart {
+    pub title: &'static str,
+    /// Height of the SVG view box.
+    pub height: u32,
+    pub bars: Vec<Bar>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Bar {
+    pub label: String,
+    pub value: Decimal,
+    pub weight_pct: Decimal,
+    /// Top of the bar, its text baseline, its width and where its value label starts.
+    pub y: u32,
+    pub text_y: u32,
+    pub width: u32,
+    pub value_x: u32,
+}
+
+/// Lays out bars: the largest is 220 units wide; each row is 22 units tall.
+fn chart(title: &'static str, rows: &[(String, Decimal, Decimal)]) -> Chart {
+    const WIDTH: u32 = 220;
+    let max = rows.iter().map(|r| r.1).max().unwrap_or_default();
+    let bars: Vec<Bar> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (label, value, weight_pct))| {
+            // Geometry, not money: a whole number of view-box units.
+            let width = if max.is_zero() {
+                0
+            } else {
+                (*value * Decimal::from(WIDTH) / max)
+                    .round()
+                    .to_string()
+                    .parse::<u32>()
+                    .unwrap_or(0)
+            };
+            let y = 4 + 22 * i as u32;
+            Bar {
+                label: label.clone(),
+                value: *value,
+                weight_pct: *weight_pct,
+                y,
+                text_y: y + 12,
+                width,
+                value_x: 236 + width,
+            }
+        })
+        .collect();
+    Chart {
+        title,
+        height: 8 + 22 * (bars.len().max(1) as u32),
+        bars,
+    }
 }
 
 /// Flagged exposure in one group (asset class, sector or country).
@@ -533,6 +593,26 @@ pub fn build(
                 message: w.message.clone(),
             })
             .collect(),
+        charts: vec![
+            chart(
+                "Flagged exposure by tier",
+                &exposure
+                    .by_tier
+                    .iter()
+                    .filter(|t| !t.value.is_zero())
+                    .map(|t| (t.consequence.label().to_string(), t.value, t.weight_pct))
+                    .collect::<Vec<_>>(),
+            ),
+            chart(
+                "Flagged exposure by sector",
+                &exposure
+                    .by_sector
+                    .iter()
+                    .take(8)
+                    .map(|g| (g.key.replace('_', " "), g.value, g.weight_pct))
+                    .collect::<Vec<_>>(),
+            ),
+        ],
         asset_classes: group_rows(&exposure.by_asset_class, |k| {
             AssetClass::ALL
                 .iter()

@@ -83,6 +83,17 @@ pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf
     }
     let mut written = Vec::with_capacity(staged.len());
     for (tmp, path) in staged {
+        // Temporary files are private (0600); a report is meant to be read by others.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644)).map_err(
+                |error| OutputError::Io {
+                    path: path.clone(),
+                    error,
+                },
+            )?;
+        }
         tmp.persist(&path).map_err(|e| OutputError::Io {
             path: path.clone(),
             error: e.error,

@@ -8,6 +8,9 @@ use super::model::ReportModel;
 
 /// The shipped Markdown report template.
 const REPORT_MD: &str = include_str!("../../templates/report.md.hbs");
+/// The shipped HTML report template: one self-contained page (inline CSS and SVG, no scripts,
+/// nothing fetched).
+const REPORT_HTML: &str = include_str!("../../templates/report.html.hbs");
 
 /// Why a report could not be rendered.
 #[derive(Debug, thiserror::Error)]
@@ -115,10 +118,76 @@ pub(crate) fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
     hb
 }
 
+/// The templates a report is rendered with: the shipped ones, or replacements from
+/// `--templates DIR` (any of `report.md.hbs`, `report.html.hbs`, `letter.md.hbs`,
+/// `letter.html.hbs`).
+#[derive(Debug, Clone)]
+pub struct Templates {
+    pub report_md: String,
+    pub report_html: String,
+    pub letters: super::letters::LetterTemplates,
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Templates {
+            report_md: REPORT_MD.to_string(),
+            report_html: REPORT_HTML.to_string(),
+            letters: super::letters::LetterTemplates::default(),
+        }
+    }
+}
+
+impl Templates {
+    /// The shipped templates with those present in `dir` swapped in.
+    pub fn from_dir(dir: &std::path::Path) -> std::io::Result<Templates> {
+        let mut t = Templates::default();
+        let read = |name: &str, slot: &mut String| -> std::io::Result<()> {
+            match std::fs::read_to_string(dir.join(name)) {
+                Ok(text) => {
+                    *slot = text;
+                    Ok(())
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(e),
+            }
+        };
+        if !dir.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "not a folder",
+            ));
+        }
+        read("report.md.hbs", &mut t.report_md)?;
+        read("report.html.hbs", &mut t.report_html)?;
+        read("letter.md.hbs", &mut t.letters.markdown)?;
+        read("letter.html.hbs", &mut t.letters.html)?;
+        Ok(t)
+    }
+}
+
 /// Renders the Markdown report.
 pub fn markdown(model: &ReportModel) -> Result<String, RenderError> {
+    markdown_with(model, REPORT_MD)
+}
+
+/// Renders the Markdown report with the given template text.
+pub fn markdown_with(model: &ReportModel, template: &str) -> Result<String, RenderError> {
     let mut hb = registry(escape_markdown);
-    hb.register_template_string("report", REPORT_MD)
+    hb.register_template_string("report", template)
+        .map_err(Box::new)?;
+    Ok(hb.render("report", model).map_err(Box::new)?)
+}
+
+/// Renders the HTML report; every value is HTML-escaped.
+pub fn html(model: &ReportModel) -> Result<String, RenderError> {
+    html_with(model, REPORT_HTML)
+}
+
+/// Renders the HTML report with the given template text.
+pub fn html_with(model: &ReportModel, template: &str) -> Result<String, RenderError> {
+    let mut hb = registry(handlebars::html_escape);
+    hb.register_template_string("report", template)
         .map_err(Box::new)?;
     Ok(hb.render("report", model).map_err(Box::new)?)
 }

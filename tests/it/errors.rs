@@ -184,7 +184,7 @@ fn bad_flags() {
         fails(dir.path(), &["h.csv", "--format", "pdf"]),
         (
             2,
-            "error: --format: unknown format `pdf`; expected md, json or csv\n".into()
+            "error: --format: unknown format `pdf`; expected md, html, json or csv\n".into()
         )
     );
     assert_eq!(

@@ -5,7 +5,13 @@ use std::path::Path;
 
 use crate::{root, xjscan};
 
-const OUTPUTS: &[&str] = &["report.md", "report.json", "flagged.csv", "review.csv"];
+const OUTPUTS: &[&str] = &[
+    "report.md",
+    "report.html",
+    "report.json",
+    "flagged.csv",
+    "review.csv",
+];
 
 #[test]
 fn example_outputs_match_the_committed_reports() {

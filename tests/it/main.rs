@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod browser;
 mod corpus;
 mod dataset;
 mod errors;
@@ -12,6 +13,8 @@ mod example;
 mod fixtures;
 mod formats;
 mod fx;
+mod hostile;
+mod letters;
 mod lookthrough;
 mod mappings;
 mod ownership;
@@ -69,6 +72,9 @@ pub fn options(files: &[PathBuf]) -> xjscan::scan::ScanOptions {
         overrides: None,
         fx: None,
         look_through: None,
+        letters: false,
+        config: None,
+        templates: None,
         base_currency: "USD".into(),
         ingest: Default::default(),
         exposure: Default::default(),
