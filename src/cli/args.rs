@@ -25,6 +25,23 @@ pub enum Command {
     Mappings(MappingsCommand),
     /// Measure name matching on a labelled set: precision, recall, F1 and every miss.
     Eval(EvalArgs),
+    /// Compare two JSON reports: new, increased, reduced and exited flagged issuers, and whether
+    /// each was held when designated or bought after.
+    Diff(DiffArgs),
+}
+
+/// Arguments of `xjscan diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier report.json.
+    #[arg(value_name = "OLD.json")]
+    pub old: PathBuf,
+    /// The later report.json.
+    #[arg(value_name = "NEW.json")]
+    pub new: PathBuf,
+    /// Print JSON instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `xjscan eval`.

@@ -78,11 +78,39 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `xjscan diff OLD.json NEW.json`.
+fn diff(args: args::DiffArgs) -> Result<Outcome, Failure> {
+    let read = |p: &std::path::Path| {
+        std::fs::read_to_string(p).map_err(|e| {
+            Failure::input(anyhow::anyhow!(
+                "cannot read {}: {e}",
+                crate::ingest::display_path(p)
+            ))
+        })
+    };
+    let (old_name, new_name) = (
+        crate::ingest::display_path(&args.old),
+        crate::ingest::display_path(&args.new),
+    );
+    let d = crate::report::diff::diff(&old_name, &read(&args.old)?, &new_name, &read(&args.new)?)
+        .map_err(Failure::input)?;
+    let text = if args.json {
+        let mut t = serde_json::to_string_pretty(&d).map_err(Failure::other)?;
+        t.push('\n');
+        t
+    } else {
+        crate::report::diff::render_markdown(&d)
+    };
+    print_stdout(&text)?;
+    Ok(Outcome::Success)
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<Outcome, Failure> {
     match cli.command {
         Command::Scan(args) => scan::run(*args),
         Command::Mappings(command) => mappings::run(command),
         Command::Eval(args) => eval::run(args),
+        Command::Diff(args) => diff(args),
     }
 }

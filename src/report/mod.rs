@@ -2,6 +2,7 @@
 //! output folder.
 
 pub mod dataset;
+pub mod diff;
 pub mod letters;
 pub mod model;
 mod output;

@@ -7,6 +7,7 @@
 mod browser;
 mod corpus;
 mod dataset;
+mod diff;
 mod errors;
 mod eval;
 mod example;
