@@ -14,6 +14,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod disclosure;
 pub mod exposure;
 pub mod ingest;
 pub mod lookthrough;

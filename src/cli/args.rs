@@ -28,6 +28,46 @@ pub enum Command {
     /// Compare two JSON reports: new, increased, reduced and exited flagged issuers, and whether
     /// each was held when designated or bought after.
     Diff(DiffArgs),
+    /// Check a sample of funds' filings against their stated policies (claims.csv) and write a
+    /// run bundle that `xjscan replay` reproduces.
+    DisclosureCheck(DisclosureArgs),
+    /// Rerun a disclosure check from its bundle and confirm the outputs are identical.
+    Replay(ReplayArgs),
+}
+
+/// Arguments of `xjscan disclosure-check`.
+#[derive(Debug, Args)]
+pub struct DisclosureArgs {
+    /// Filings (13F, N-PORT or any holdings file), one fund each.
+    #[arg(value_name = "FILING", required = true)]
+    pub filings: Vec<PathBuf>,
+    /// CSV with columns fund_id (file name without extension, or the fund's stated name) and
+    /// labels (`;`-separated, e.g. "ESG; excludes forced labour; SFDR Article 8").
+    #[arg(long, value_name = "FILE")]
+    pub claims: PathBuf,
+    /// Check a random sample of this many funds.
+    #[arg(long, value_name = "N")]
+    pub sample: Option<usize>,
+    /// Seed of the sample.
+    #[arg(long, value_name = "S", default_value_t = 0)]
+    pub seed: u64,
+    /// Folder of reference tables replacing the shipped ones.
+    #[arg(long, value_name = "DIR")]
+    pub mappings: Option<PathBuf>,
+    /// Output folder.
+    #[arg(long, value_name = "DIR", default_value = "reports/disclosure")]
+    pub out: PathBuf,
+}
+
+/// Arguments of `xjscan replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The bundle.json a disclosure check wrote.
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Where to write the replayed outputs.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// Arguments of `xjscan diff`.

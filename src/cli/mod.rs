@@ -78,6 +78,54 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `xjscan disclosure-check FILINGS… --claims claims.csv`.
+fn disclosure_check(args: args::DisclosureArgs) -> Result<Outcome, Failure> {
+    let check = crate::disclosure::CheckArgs {
+        filings: args.filings,
+        claims: args.claims,
+        sample: args.sample,
+        seed: args.seed,
+        mappings: args.mappings,
+    };
+    let outputs = crate::disclosure::run(&check).map_err(Failure::input)?;
+    let files: Vec<(&str, String)> = outputs
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let written = crate::report::write_outputs(&args.out, &files).map_err(Failure::other)?;
+    let list: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
+    print_stdout(&format!("Wrote: {}\n", list.join(", ")))?;
+    Ok(Outcome::Success)
+}
+
+/// `xjscan replay BUNDLE --out DIR`: exit 0 when every output is byte-identical, 1 otherwise.
+fn replay(args: args::ReplayArgs) -> Result<Outcome, Failure> {
+    let outputs = crate::disclosure::replay(&args.bundle).map_err(Failure::input)?;
+    let files: Vec<(&str, String)> = outputs
+        .iter()
+        .map(|(n, t, _)| (n.as_str(), t.clone()))
+        .collect();
+    crate::report::write_outputs(&args.out, &files).map_err(Failure::other)?;
+    let differ: Vec<&str> = outputs
+        .iter()
+        .filter(|(_, _, same)| !same)
+        .map(|(n, _, _)| n.as_str())
+        .collect();
+    if differ.is_empty() {
+        print_stdout(&format!(
+            "replayed {}: every output is identical to the bundle's ({} files)\n",
+            crate::ingest::display_path(&args.bundle),
+            outputs.len() - 1
+        ))?;
+        Ok(Outcome::Success)
+    } else {
+        Err(Failure::other(anyhow::anyhow!(
+            "replay differs from the bundle in: {}",
+            differ.join(", ")
+        )))
+    }
+}
+
 /// `xjscan diff OLD.json NEW.json`.
 fn diff(args: args::DiffArgs) -> Result<Outcome, Failure> {
     let read = |p: &std::path::Path| {
@@ -112,5 +160,7 @@ pub fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Mappings(command) => mappings::run(command),
         Command::Eval(args) => eval::run(args),
         Command::Diff(args) => diff(args),
+        Command::DisclosureCheck(args) => disclosure_check(args),
+        Command::Replay(args) => replay(args),
     }
 }

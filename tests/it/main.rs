@@ -8,6 +8,7 @@ mod browser;
 mod corpus;
 mod dataset;
 mod diff;
+mod disclosure;
 mod errors;
 mod eval;
 mod example;
