@@ -5,8 +5,8 @@
 //! name the filing states) and `labels` (`;`-separated: "ESG", "excludes forced labour",
 //! "SFDR Article 8", "SFDR Article 9", …). A fund whose labels promise to exclude forced labour
 //! conflicts with any flagged holding; an ESG or SFDR Article 8/9 fund conflicts with a holding
-//! under blocking sanctions, an investment ban or an import ban. Research-only flags are listed
-//! as notes, not conflicts.
+//! under blocking sanctions, an investment ban or an import ban; that fund's other flags are
+//! listed as notes. Labels are matched whole; claims that match no checked filing are listed.
 //!
 //! The sample is drawn with SplitMix64 seeded by `--seed`: a published, fixed algorithm written
 //! out here so that a bundle replays identically whatever version of a random-number crate is
@@ -98,18 +98,35 @@ fn sha256_file(path: &Path) -> Result<String, DisclosureError> {
     Ok(crate::reference::hex(&Sha256::digest(&bytes)))
 }
 
-/// Labels that promise something about forced labour or sustainability.
+/// Labels that promise something about forced labour or sustainability, matched as whole
+/// labels ("Sri Lanka equity" is not "SRI"; "does not exclude forced labour" excludes nothing).
 fn policy(labels: &[String]) -> (bool, bool) {
-    let l: Vec<String> = labels.iter().map(|l| l.to_ascii_lowercase()).collect();
-    let excludes = l
+    let l: Vec<String> = labels
         .iter()
-        .any(|l| l.contains("forced labour") || l.contains("forced labor"));
+        .map(|l| l.trim().to_ascii_lowercase())
+        .collect();
+    let excludes = l.iter().any(|l| {
+        matches!(
+            l.as_str(),
+            "excludes forced labour"
+                | "excludes forced labor"
+                | "forced labour excluded"
+                | "forced labor excluded"
+                | "no forced labour"
+                | "no forced labor"
+        )
+    });
     let esg = l.iter().any(|l| {
-        l == "esg"
-            || l.contains("sustainab")
-            || l.contains("article 8")
-            || l.contains("article 9")
-            || l.contains("sri")
+        matches!(
+            l.as_str(),
+            "esg"
+                | "sri"
+                | "sustainable"
+                | "sfdr article 8"
+                | "sfdr article 9"
+                | "article 8"
+                | "article 9"
+        )
     });
     (excludes, esg)
 }
@@ -126,6 +143,8 @@ struct Finding {
     weight_pct: Decimal,
     tier: &'static str,
     lists: String,
+    /// Designations with dates, grades and sources; how the holding was matched.
+    evidence: String,
     why: String,
 }
 
@@ -148,10 +167,15 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
         })?;
     let claims_name = crate::ingest::display_path(&args.claims);
     let claims = parse_claims(&claims_name, &claims_text)?;
+    // Sorted first, so the sample does not depend on the order a shell expanded a glob in.
+    let mut filings = args.filings.clone();
+    filings.sort();
+    filings.dedup();
     let chosen = match args.sample {
-        Some(n) => sample(&args.filings, n, args.seed),
-        None => args.filings.clone(),
+        Some(n) => sample(&filings, n, args.seed),
+        None => filings.clone(),
     };
+    let mut matched_claims: std::collections::BTreeSet<String> = Default::default();
     let mut findings = Vec::new();
     let mut funds = Vec::new();
     for path in &chosen {
@@ -178,15 +202,22 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
             .map(|s| s.to_string_lossy().to_ascii_lowercase())
             .unwrap_or_default();
         let stated = m.inputs.first().and_then(|i| i.fund.clone());
-        let labels = claims
-            .get(&stem)
-            .or_else(|| {
-                stated
-                    .as_deref()
-                    .and_then(|f| claims.get(&normalize_name(f)))
-            })
-            .cloned()
+        let key = if claims.contains_key(&stem) {
+            Some(stem.clone())
+        } else {
+            stated
+                .as_deref()
+                .map(normalize_name)
+                .filter(|k| claims.contains_key(k))
+        };
+        let labels = key
+            .as_ref()
+            .and_then(|k| claims.get(k))
+            .map(|c| c.1.clone())
             .unwrap_or_default();
+        if let Some(original) = key.and_then(|k| claims.get(&k)).map(|c| c.0.clone()) {
+            matched_claims.insert(original);
+        }
         let fund = stated.unwrap_or_else(|| stem.clone());
         let (excludes, esg) = policy(&labels);
         let label_text = labels.join("; ");
@@ -212,16 +243,36 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
             if kind == "conflict" {
                 conflicts += 1;
             }
-            let mut lists: Vec<String> = p
-                .entities
-                .iter()
-                .flat_map(|e| {
-                    e.designations
-                        .iter()
-                        .filter(|d| d.active)
-                        .map(|d| d.list.clone())
-                })
-                .collect();
+            // The designations that reach the holding (direct links), with their evidence.
+            let mut lists: Vec<String> = Vec::new();
+            let mut evidence: Vec<String> = Vec::new();
+            for e in p.entities.iter().filter(|e| e.link.direct) {
+                for d in e.designations.iter().filter(|d| d.active) {
+                    lists.push(d.list.clone());
+                    evidence.push(format!(
+                        "{} {} ({}, grade {}{}){}",
+                        d.list,
+                        d.listed_on.as_deref().unwrap_or("date not stated"),
+                        d.consequence_label,
+                        d.grade,
+                        if d.verified { "" } else { ", unverified" },
+                        d.source
+                            .as_ref()
+                            .filter(|s| !s.url.is_empty())
+                            .map(|s| format!(" {}", s.url))
+                            .unwrap_or_default()
+                    ));
+                }
+                for m in &e.matches {
+                    evidence.push(format!(
+                        "matched by {}: {}",
+                        m.method_label, m.holding_value
+                    ));
+                }
+            }
+            for e in p.entities.iter().filter(|e| !e.link.direct) {
+                evidence.push(format!("{} ({})", e.name, e.link.direction_label));
+            }
             lists.sort();
             lists.dedup();
             findings.push(Finding {
@@ -234,6 +285,7 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
                 weight_pct: p.weight_pct,
                 tier: p.tier_label,
                 lists: lists.join(", "),
+                evidence: evidence.join("; "),
                 why: why.to_string(),
             });
         }
@@ -246,10 +298,17 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
             conflicts,
         });
     }
+    let mut unmatched: Vec<String> = claims
+        .values()
+        .map(|c| c.0.clone())
+        .filter(|k| !matched_claims.contains(k))
+        .collect();
+    unmatched.sort();
+    unmatched.dedup();
     let mut outputs = vec![
         (
             "disclosure.md".to_string(),
-            markdown(args, &funds, &findings),
+            markdown(args, &funds, &findings, &unmatched),
         ),
         ("disclosure.csv".to_string(), csv_of(&findings)?),
     ];
@@ -257,7 +316,10 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
     Ok(outputs)
 }
 
-fn parse_claims(file: &str, text: &str) -> Result<BTreeMap<String, Vec<String>>, DisclosureError> {
+fn parse_claims(
+    file: &str,
+    text: &str,
+) -> Result<BTreeMap<String, (String, Vec<String>)>, DisclosureError> {
     let err = |line: usize, reason: String| DisclosureError::Claims {
         file: file.to_string(),
         line,
@@ -284,13 +346,22 @@ fn parse_claims(file: &str, text: &str) -> Result<BTreeMap<String, Vec<String>>,
             .filter(|l| !l.is_empty())
             .collect();
         // A fund may be named by file stem or by its stated name (normalised).
-        out.insert(normalize_name(&key), list.clone());
-        out.insert(key, list);
+        let original = record.get(id).unwrap_or("").trim().to_string();
+        if out.contains_key(&key) {
+            return Err(err(n + 2, format!("a second row for fund `{original}`")));
+        }
+        out.insert(normalize_name(&key), (original.clone(), list.clone()));
+        out.insert(key, (original, list));
     }
     Ok(out)
 }
 
-fn markdown(args: &CheckArgs, funds: &[FundRow], findings: &[Finding]) -> String {
+fn markdown(
+    args: &CheckArgs,
+    funds: &[FundRow],
+    findings: &[Finding],
+    unmatched: &[String],
+) -> String {
     let mut out = String::from("# Disclosure check\n\n");
     out.push_str(&format!(
         "{} of {} filings checked{}; claims from `{}`. A flag is evidence, not a legal finding.\n\n",
@@ -334,6 +405,16 @@ fn markdown(args: &CheckArgs, funds: &[FundRow], findings: &[Finding]) -> String
     if findings.is_empty() {
         out.push_str("| (none) | | | | | | |\n");
     }
+    if !unmatched.is_empty() {
+        let list: Vec<String> = unmatched
+            .iter()
+            .map(|u| format!("`{}`", u.replace('`', "'")))
+            .collect();
+        out.push_str(&format!(
+            "\nClaims that matched no checked filing (a typo, or a fund outside the sample): {}\n",
+            list.join(", ")
+        ));
+    }
     out
 }
 
@@ -356,6 +437,7 @@ fn csv_of(findings: &[Finding]) -> Result<String, DisclosureError> {
         "weight_pct",
         "tier",
         "lists",
+        "evidence",
         "why",
     ])
     .map_err(to_err)?;
@@ -370,6 +452,7 @@ fn csv_of(findings: &[Finding]) -> Result<String, DisclosureError> {
             f.weight_pct.to_string(),
             f.tier.to_string(),
             f.lists.clone(),
+            defuse_formula(&f.evidence),
             f.why.clone(),
         ])
         .map_err(to_err)?;
@@ -448,6 +531,7 @@ pub fn replay(path: &Path) -> Result<Vec<(String, String, bool)>, DisclosureErro
         path: path.to_path_buf(),
         error,
     })?;
+    let original = text.clone();
     let b: Bundle = serde_json::from_str(&text).map_err(|e| DisclosureError::Bundle {
         path: path.to_path_buf(),
         reason: e.to_string(),
@@ -466,9 +550,14 @@ pub fn replay(path: &Path) -> Result<Vec<(String, String, bool)>, DisclosureErro
     Ok(outputs
         .into_iter()
         .map(|(name, text)| {
-            let same = name == "bundle.json"
-                || b.outputs.get(&name)
-                    == Some(&crate::reference::hex(&Sha256::digest(text.as_bytes())));
+            // The regenerated bundle must equal the original too: same tool version, reference
+            // data, thresholds and outputs.
+            let same = if name == "bundle.json" {
+                text == original
+            } else {
+                b.outputs.get(&name)
+                    == Some(&crate::reference::hex(&Sha256::digest(text.as_bytes())))
+            };
             (name, text, same)
         })
         .collect())

@@ -100,6 +100,24 @@ fn disclosure_check(args: args::DisclosureArgs) -> Result<Outcome, Failure> {
 
 /// `xjscan replay BUNDLE --out DIR`: exit 0 when every output is byte-identical, 1 otherwise.
 fn replay(args: args::ReplayArgs) -> Result<Outcome, Failure> {
+    // Replaying into the bundle's own folder would overwrite the evidence being checked.
+    let bundle_dir = args
+        .bundle
+        .parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                std::path::Path::new(".")
+            } else {
+                p
+            }
+        })
+        .and_then(|p| p.canonicalize().ok());
+    if bundle_dir.is_some() && args.out.canonicalize().ok() == bundle_dir {
+        return Err(Failure::input(anyhow::anyhow!(
+            "--out {} is the bundle's own folder; replay into another folder",
+            args.out.display()
+        )));
+    }
     let outputs = crate::disclosure::replay(&args.bundle).map_err(Failure::input)?;
     let files: Vec<(&str, String)> = outputs
         .iter()

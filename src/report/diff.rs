@@ -140,6 +140,7 @@ pub fn diff(old_file: &str, old: &str, new_file: &str, new: &str) -> Result<Diff
             .unwrap_or_default();
         let designated_on = new_entry.or(old_entry).and_then(|e| e.2.clone());
         let timing = timing(
+            change,
             old_entry.is_some(),
             a.as_of.as_deref(),
             b.as_of.as_deref(),
@@ -177,7 +178,13 @@ pub fn diff(old_file: &str, old: &str, new_file: &str, new: &str) -> Result<Diff
 /// Whether a position was held when its designation was made. ISO dates (and the partial
 /// `YYYY-MM`, `YYYY` of the reference data) compare as text; a partial date equal to the
 /// prefix of a report date cannot be ordered against it and is said to be unclear.
-fn timing(held_before: bool, old: Option<&str>, new: Option<&str>, listed: Option<&str>) -> String {
+fn timing(
+    change: &str,
+    held_before: bool,
+    old: Option<&str>,
+    new: Option<&str>,
+    listed: Option<&str>,
+) -> String {
     let (Some(old), Some(listed)) = (old, listed) else {
         return "cannot tell: a report or the designation has no date".to_string();
     };
@@ -188,19 +195,24 @@ fn timing(held_before: bool, old: Option<&str>, new: Option<&str>, listed: Optio
         );
     }
     let designated_before_old = listed < old;
+    let new = new.unwrap_or("the new report");
     match (held_before, designated_before_old) {
+        (true, false) if change == "increased" => format!(
+            "held when designated (held on {old}, designated {listed}); the increase was bought between {old} and {new}, before or after the designation"
+        ),
         (true, false) => format!("held when designated: held on {old}, designated {listed}"),
+        (true, true) if change == "increased" => format!(
+            "already designated ({listed}) when last reported ({old}); the increase was bought after the designation"
+        ),
         (true, true) => format!(
             "held on {old}, already designated ({listed}); bought before or after the designation"
         ),
         (false, true) => format!(
-            "bought after the designation: not held on {old}, designated {listed}{}",
-            new.map(|n| format!(", held on {n}")).unwrap_or_default()
+            "bought after the designation: not held on {old}, designated {listed}, held on {new}"
         ),
-        (false, false) => format!(
-            "bought between {old} and {}; designated {listed}, in between or later",
-            new.unwrap_or("the new report")
-        ),
+        (false, false) => {
+            format!("bought between {old} and {new}; designated {listed}, in between or later")
+        }
     }
 }
 

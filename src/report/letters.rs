@@ -81,6 +81,8 @@ struct Issuer {
 struct Letter<'a> {
     issuer: Issuer,
     portfolio: &'a str,
+    /// The holdings' as-of date, when the input files state one.
+    as_of: Option<&'a str>,
     currency: Option<&'a str>,
     positions: Vec<Position>,
     position_count: usize,
@@ -202,6 +204,11 @@ pub fn render_letters(
                 name_zh,
             },
             portfolio: &model.portfolio,
+            as_of: model
+                .inputs
+                .iter()
+                .filter_map(|i| i.period.as_deref())
+                .max(),
             currency: model.currency.as_deref(),
             positions: positions
                 .iter()

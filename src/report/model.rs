@@ -605,12 +605,7 @@ pub fn build(
             ),
             chart(
                 "Flagged exposure by sector",
-                &exposure
-                    .by_sector
-                    .iter()
-                    .take(8)
-                    .map(|g| (g.key.replace('_', " "), g.value, g.weight_pct))
-                    .collect::<Vec<_>>(),
+                &sector_bars(&exposure.by_sector, exposure.denominator),
             ),
         ],
         asset_classes: group_rows(&exposure.by_asset_class, |k| {
@@ -784,4 +779,23 @@ fn link_row(data: &ReferenceData, link: &Link) -> LinkRow {
         tier_label: link.tier.label(),
         note: link.note.clone(),
     }
+}
+
+/// The largest seven sectors and, when there are more, one bar for the rest, so the chart
+/// still adds up to the flagged exposure.
+fn sector_bars(groups: &[GroupExposure], denominator: Decimal) -> Vec<(String, Decimal, Decimal)> {
+    let mut bars: Vec<(String, Decimal, Decimal)> = groups
+        .iter()
+        .take(7)
+        .map(|g| (g.key.replace('_', " "), g.value, g.weight_pct))
+        .collect();
+    if groups.len() > 7 {
+        let rest: Decimal = groups[7..].iter().map(|g| g.value).sum();
+        bars.push((
+            format!("{} other sectors", groups.len() - 7),
+            rest,
+            crate::exposure::percent(rest, denominator),
+        ));
+    }
+    bars
 }

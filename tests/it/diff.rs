@@ -1,7 +1,7 @@
 //! `xjscan diff`: two quarters of a fictional fund scanned against the ownership fixture.
 //! Holdco (parent of a company listed on 2024-01-01) grows from 1,000 to 1,200 and was held
 //! when the listing was made; Sub Two (blocked since 2020-07-31) is bought after the
-//! designation; Sub Three is sold.
+//! designation; Sub Three is sold; Sub Four is halved; Unknownpct is unchanged.
 
 use crate::{fixture, root, xjscan};
 
@@ -50,7 +50,9 @@ fn two_quarters_are_compared_with_designation_timing() {
         vec![
             "sub-two new 500.00",
             "sub-three exited -300.00",
-            "holdco increased 200.00"
+            "holdco increased 200.00",
+            "sub-four reduced -100.00",
+            "unknown-parent unchanged 0.00",
         ]
     );
 

@@ -28,7 +28,13 @@ fn stated_policies_are_checked_against_flagged_holdings() {
     check(dir.path(), &[]);
     let md = std::fs::read_to_string(dir.path().join("disclosure.md")).unwrap();
     insta::assert_snapshot!("disclosure_md", md);
+    assert!(md.contains(
+        "Claims that matched no checked filing (a typo, or a fund outside the sample): `typo-fund`"
+    ));
     let csv = std::fs::read_to_string(dir.path().join("disclosure.csv")).unwrap();
+    insta::assert_snapshot!("disclosure_csv", csv.clone());
+    let bundle = std::fs::read_to_string(dir.path().join("bundle.json")).unwrap();
+    insta::assert_snapshot!("disclosure_bundle", bundle);
     // The example fund says it excludes forced labour: each of its 19 flags is a conflict.
     assert_eq!(
         csv.matches("examples/portfolio.csv,ESG; excludes forced labour,conflict,")
@@ -56,6 +62,21 @@ fn a_sample_is_reproducible_and_its_bundle_replays_byte_for_byte() {
     assert!(
         md.contains("2 of 3 filings checked (random sample of 2, seed 11)"),
         "{md}"
+    );
+
+    // Replaying into the bundle's own folder would overwrite it: refused.
+    let out = xjscan(&root())
+        .arg("replay")
+        .arg(a.join("bundle.json"))
+        .arg("--out")
+        .arg(&a)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("is the bundle's own folder")
     );
 
     let replayed = dir.path().join("replayed");
