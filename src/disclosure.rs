@@ -19,7 +19,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::report::render::{defuse_formula, escape_markdown, format_money};
+use crate::report::render::{
+    RenderError, defuse_formula, escape_markdown, finish_csv, format_money,
+};
 use crate::resolve::normalize_name;
 use crate::scan::{ScanError, ScanOptions, scan};
 
@@ -52,6 +54,8 @@ pub enum DisclosureError {
     },
     #[error(transparent)]
     Scan(#[from] ScanError),
+    #[error(transparent)]
+    Render(#[from] RenderError),
     #[error("{}: the bundle cannot be read: {reason}", .path.display())]
     Bundle { path: PathBuf, reason: String },
     #[error("{}: changed since the bundle was made (SHA-256 {found}, bundle has {expected})", .path.display())]
@@ -418,15 +422,10 @@ fn markdown(
     out
 }
 
-fn csv_of(findings: &[Finding]) -> Result<String, DisclosureError> {
+fn csv_of(findings: &[Finding]) -> Result<String, RenderError> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let to_err = |e: csv::Error| DisclosureError::Claims {
-        file: "disclosure.csv".into(),
-        line: 0,
-        reason: e.to_string(),
-    };
     w.write_record([
         "fund",
         "file",
@@ -439,8 +438,7 @@ fn csv_of(findings: &[Finding]) -> Result<String, DisclosureError> {
         "lists",
         "evidence",
         "why",
-    ])
-    .map_err(to_err)?;
+    ])?;
     for f in findings {
         w.write_record([
             defuse_formula(&f.fund),
@@ -454,13 +452,9 @@ fn csv_of(findings: &[Finding]) -> Result<String, DisclosureError> {
             f.lists.clone(),
             defuse_formula(&f.evidence),
             f.why.clone(),
-        ])
-        .map_err(to_err)?;
+        ])?;
     }
-    let bytes = w
-        .into_inner()
-        .map_err(|e| to_err(csv::Error::from(e.into_error())))?;
-    Ok(String::from_utf8_lossy(&bytes).into_owned())
+    finish_csv(w)
 }
 
 /// The run bundle: arguments, input hashes, reference data hash, thresholds, tool version and
@@ -493,17 +487,11 @@ fn bundle(args: &CheckArgs, outputs: &[(String, String)]) -> Result<String, Disc
         thresholds: BTreeMap::from([
             (
                 "name_auto".to_string(),
-                format!(
-                    "{:.2}",
-                    f64::from(crate::resolve::names::AUTO_THRESHOLD) / 1000.0
-                ),
+                per_mille(crate::resolve::names::AUTO_THRESHOLD),
             ),
             (
                 "name_review".to_string(),
-                format!(
-                    "{:.2}",
-                    f64::from(crate::resolve::names::REVIEW_THRESHOLD) / 1000.0
-                ),
+                per_mille(crate::resolve::names::REVIEW_THRESHOLD),
             ),
         ]),
         outputs: outputs
@@ -522,6 +510,11 @@ fn bundle(args: &CheckArgs, outputs: &[(String, String)]) -> Result<String, Disc
     })?;
     text.push('\n');
     Ok(text)
+}
+
+/// A per-mille score as a two-decimal fraction (850 → "0.85").
+fn per_mille(v: u32) -> String {
+    format!("{}.{:02}", v / 1000, (v % 1000) / 10)
 }
 
 /// Replays a bundle: checks that every input is unchanged, reruns the check and returns its

@@ -145,8 +145,11 @@ pub fn classify(h: &Holding, issuer_kind: Option<EntityKind>) -> AssetClass {
 /// A coupon (`3.80%`) together with a maturity or bond wording names a bond.
 fn looks_like_bond(text: &str) -> bool {
     let coupon = text.split_whitespace().any(|w| {
-        w.strip_suffix('%')
-            .is_some_and(|n| n.parse::<f64>().is_ok_and(|x| (0.0..30.0).contains(&x)))
+        w.strip_suffix('%').is_some_and(|n| {
+            n.parse::<rust_decimal::Decimal>().is_ok_and(|x| {
+                x >= rust_decimal::Decimal::ZERO && x < rust_decimal::Decimal::from(30)
+            })
+        })
     });
     coupon
         && (text.contains("due")

@@ -99,15 +99,19 @@ const TABLES: &[(&str, &[&str])] = &[
 const OPTIONAL: &[&str] = &["guarantees.csv"];
 
 /// The text of a table in a folder, or its bare header when an optional table is missing.
-fn read_table(dir: &Path, name: &str, columns: &[&str]) -> Result<Option<String>, std::io::Error> {
+fn read_table(dir: &Path, name: &str, columns: &[&str]) -> Result<String, ReferenceError> {
     let path = dir.join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Ok(String::from_utf8(bytes).ok()),
+    let bytes = match std::fs::read(&path) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && OPTIONAL.contains(&name) => {
-            Ok(Some(format!("{}\n", columns.join(","))))
+            return Ok(format!("{}\n", columns.join(",")));
         }
-        Err(e) => Err(e),
-    }
+        Err(error) => return Err(ReferenceError::Read { path, error }),
+    };
+    String::from_utf8(bytes).map_err(|_| ReferenceError::Invalid {
+        origin: dir.display().to_string(),
+        problems: vec![format!("{}: not UTF-8 text", path.display())],
+    })
 }
 
 /// The shipped tables, compiled in. Same order as [`TABLES`].
@@ -174,17 +178,8 @@ pub fn load_embedded() -> Result<ReferenceData, ReferenceError> {
 pub fn load_dir(dir: &Path) -> Result<ReferenceData, ReferenceError> {
     let mut texts = Vec::with_capacity(TABLES.len());
     for (name, columns) in TABLES {
-        let path = dir.join(name);
-        let text = read_table(dir, name, columns)
-            .map_err(|error| ReferenceError::Read {
-                path: path.clone(),
-                error,
-            })?
-            .ok_or_else(|| ReferenceError::Invalid {
-                origin: dir.display().to_string(),
-                problems: vec![format!("{}: not UTF-8 text", path.display())],
-            })?;
-        texts.push((path.display().to_string(), text));
+        let text = read_table(dir, name, columns)?;
+        texts.push((dir.join(name).display().to_string(), text));
     }
     parse_tables(dir.display().to_string(), &texts)
 }

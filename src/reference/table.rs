@@ -160,17 +160,8 @@ impl Tables {
         let tables = TABLES
             .iter()
             .map(|(name, columns)| {
-                let path = dir.join(name);
-                let text = super::read_table(dir, name, columns)
-                    .map_err(|error| ReferenceError::Read {
-                        path: path.clone(),
-                        error,
-                    })?
-                    .ok_or_else(|| ReferenceError::Invalid {
-                        origin: dir.display().to_string(),
-                        problems: vec![format!("{}: not UTF-8 text", path.display())],
-                    })?;
-                Table::parse(name, &path.display().to_string(), &text)
+                let text = super::read_table(dir, name, columns)?;
+                Table::parse(name, &dir.join(name).display().to_string(), &text)
             })
             .collect::<Result<_, _>>()?;
         Ok(Tables(tables))

@@ -251,7 +251,7 @@ pub fn review_csv(model: &ReportModel) -> Result<String, RenderError> {
 }
 
 /// The written CSV as text.
-fn finish_csv(writer: csv::Writer<Vec<u8>>) -> Result<String, RenderError> {
+pub(crate) fn finish_csv(writer: csv::Writer<Vec<u8>>) -> Result<String, RenderError> {
     let bytes = writer
         .into_inner()
         .map_err(|e| RenderError::Csv(csv::Error::from(e.into_error())))?;

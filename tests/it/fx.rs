@@ -26,9 +26,7 @@ fn holdings_are_converted_position_by_position() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
-            .unwrap();
+    let m: serde_json::Value = crate::report_json(dir.path());
     assert_eq!(m["currency"], "USD");
     assert_eq!(m["summary"]["portfolio_total"], "4258.50");
     assert_eq!(m["summary"]["flagged_value"], "2673.50");

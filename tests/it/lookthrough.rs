@@ -40,9 +40,7 @@ fn a_fund_of_funds_is_looked_through_with_scaled_values() {
         String::from_utf8(out.stderr).unwrap(),
         "warning: tests/fixtures/lookthrough/funds/GAMMA.csv (in tests/fixtures/lookthrough/portfolio.csv:5):2: Gamma Fund holds itself through tests/fixtures/lookthrough/funds/GAMMA.csv (a cycle); the position is left unscreened\n"
     );
-    let m: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap())
-            .unwrap();
+    let m: serde_json::Value = crate::report_json(dir.path());
     assert_eq!(m["summary"]["portfolio_total"], "1450.00");
     assert_eq!(m["summary"]["flagged_value"], "880.00");
     assert_eq!(m["reconciliation"]["balanced"], true);

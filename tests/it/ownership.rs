@@ -39,7 +39,7 @@ fn scan() -> serde_json::Value {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap()
+    crate::report_json(dir.path())
 }
 
 #[test]
