@@ -73,6 +73,10 @@ const GLOSSARY: &[(&str, &str)] = &[
 /// Renders a name in Latin letters: glossary words translated, other Chinese characters in
 /// pinyin (without tones), everything else kept. Words are separated by spaces.
 pub fn latin_reading(name: &str) -> String {
+    // Latin text reads as itself; only Chinese characters need the glossary and pinyin.
+    if !has_han(name) {
+        return name.split_whitespace().collect::<Vec<_>>().join(" ");
+    }
     let mut out = String::with_capacity(name.len() * 2);
     let mut rest = name;
     while let Some(c) = rest.chars().next() {

@@ -127,7 +127,9 @@ pub struct NameIndex {
     /// The posting keys in order, for prefix lookups of a cut-off last word.
     vocabulary: BTreeMap<String, ()>,
     /// Character trigram → posting keys containing it, for near spellings.
-    trigrams: HashMap<String, Vec<String>>,
+    trigrams: HashMap<Trigram, Vec<u32>>,
+    /// The posting keys by number (what `trigrams` points to), with their trigram counts.
+    trigram_keys: Vec<(String, u32)>,
     /// Pair of Chinese characters → Chinese entries containing it.
     han_pairs: HashMap<(char, char), Vec<usize>>,
     /// Core of a Chinese name (see [`han_core`]) → Chinese entries with it.
@@ -195,6 +197,7 @@ impl NameIndex {
             postings: HashMap::new(),
             vocabulary: BTreeMap::new(),
             trigrams: HashMap::new(),
+            trigram_keys: Vec::new(),
             han_pairs: HashMap::new(),
             han_cores: HashMap::new(),
         };
@@ -245,8 +248,11 @@ impl NameIndex {
             }
         }
         for key in index.vocabulary.keys() {
-            for g in trigrams(key) {
-                index.trigrams.entry(g).or_default().push(key.clone());
+            let id = index.trigram_keys.len() as u32;
+            let grams = trigrams(key);
+            index.trigram_keys.push((key.clone(), grams.len() as u32));
+            for g in grams {
+                index.trigrams.entry(g).or_default().push(id);
             }
         }
         index.entries = entries;
@@ -434,21 +440,27 @@ impl NameIndex {
 
     /// Posting keys spelled almost like `word` (character trigrams), for review only.
     fn near_spellings(&self, word: &str) -> Vec<String> {
-        let ours: HashSet<String> = trigrams(word).collect();
-        let mut shared: BTreeMap<&str, u32> = BTreeMap::new();
+        let ours: HashSet<Trigram> = trigrams(word).into_iter().collect();
+        let mut shared: HashMap<u32, u32> = HashMap::new();
         for g in &ours {
-            for key in self.trigrams.get(g).into_iter().flatten() {
-                *shared.entry(key).or_default() += 1;
+            for &id in self.trigrams.get(g).into_iter().flatten() {
+                *shared.entry(id).or_default() += 1;
             }
         }
-        shared
+        let len = word.chars().count();
+        let mut keys: Vec<String> = shared
             .into_iter()
-            .filter(|(key, n)| {
-                dice(*n, ours.len() as u32, trigrams(key).count() as u32) >= NEAR_CANDIDATE
-                    && near(word, key)
+            .filter_map(|(id, n)| {
+                let (key, count) = &self.trigram_keys[id as usize];
+                // Near spellings differ by at most two characters in length: cheap to test first.
+                (key.chars().count().abs_diff(len) <= 2
+                    && dice(n, ours.len() as u32, *count) >= NEAR_CANDIDATE
+                    && near(word, key))
+                .then(|| key.clone())
             })
-            .map(|(key, _)| key.to_string())
-            .collect()
+            .collect();
+        keys.sort();
+        keys
     }
 }
 
@@ -915,16 +927,16 @@ fn edits(a: &[char], b: &[char]) -> usize {
     row[b.len()]
 }
 
+/// Three characters of a word.
+type Trigram = [char; 3];
+
 /// Character trigrams of a word padded with one space each side ("hik" → " hi", "hik", "ik ").
-fn trigrams(word: &str) -> impl Iterator<Item = String> {
+fn trigrams(word: &str) -> Vec<Trigram> {
     let chars: Vec<char> = std::iter::once(' ')
         .chain(word.chars())
         .chain(std::iter::once(' '))
         .collect();
-    (0..chars.len().saturating_sub(2))
-        .map(move |i| chars[i..i + 3].iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .into_iter()
+    chars.windows(3).map(|w| [w[0], w[1], w[2]]).collect()
 }
 
 /// Adjacent pairs of Chinese characters.
