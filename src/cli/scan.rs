@@ -127,6 +127,9 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
         .chain(result.letters.iter().map(|(n, t)| (n.as_str(), t.clone())))
         .collect();
     let written = report::write_outputs(&settings.out, &files).map_err(Failure::other)?;
+    if settings.options.letters {
+        remove_stale_letters(&settings.out, &result.letters).map_err(Failure::other)?;
+    }
     // Warnings and rejected rows go to stderr; the summary (the result) to stdout.
     let mut stderr = std::io::stderr().lock();
     for line in summary::warning_lines(&result.model) {
@@ -171,4 +174,26 @@ fn threshold(flagged_pct: Decimal, limit: Option<Decimal>) -> Outcome {
         }
         _ => Outcome::Success,
     }
+}
+
+/// Letters from an earlier run that this run did not write again (an issuer no longer flagged)
+/// would sit beside a `letters.csv` that no longer lists them: removed once the new set is in
+/// place. Only files named like letters (`letter-NN-….md|html`) are touched.
+fn remove_stale_letters(dir: &std::path::Path, letters: &[(String, String)]) -> anyhow::Result<()> {
+    let current: std::collections::BTreeSet<&str> =
+        letters.iter().map(|(n, _)| n.as_str()).collect();
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_letter = name.starts_with("letter-")
+            && (name.ends_with(".md") || name.ends_with(".html"))
+            && name
+                .as_bytes()
+                .get(7..9)
+                .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+        if is_letter && !current.contains(name.as_str()) && entry.file_type()?.is_file() {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
 }

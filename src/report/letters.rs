@@ -90,6 +90,8 @@ struct Letter<'a> {
     weight_pct: Decimal,
     tier_label: &'static str,
     bondholder: bool,
+    /// The letter goes to the XPCC itself: the asks about the XPCC are put to it directly.
+    to_xpcc: bool,
     evidence: Vec<EntityEvidence>,
     sender: &'a Sender,
     date: Option<&'a str>,
@@ -232,6 +234,7 @@ pub fn render_letters(
                     "corporate_bond" | "government_bond"
                 )
             }),
+            to_xpcc: entity_id == crate::exposure::XPCC,
             evidence,
             sender,
             date: settings.date.as_deref(),

@@ -85,3 +85,41 @@ fn templates_can_be_replaced_and_a_bad_config_is_refused() {
         "nothing is written when the config is bad"
     );
 }
+
+#[test]
+fn a_rerun_removes_letters_to_issuers_no_longer_flagged() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(scan(dir.path(), &[]).status.success());
+    // A letter from an older run to an issuer that is no longer flagged, and an unrelated file.
+    std::fs::write(dir.path().join("letter-99-gone-co.md"), "old").unwrap();
+    std::fs::write(dir.path().join("notes.md"), "mine").unwrap();
+    assert!(scan(dir.path(), &[]).status.success());
+    assert!(!dir.path().join("letter-99-gone-co.md").exists());
+    assert!(dir.path().join("notes.md").exists());
+    assert!(dir.path().join("letter-01-holdco-listed-ltd.md").exists());
+}
+
+#[test]
+fn the_letter_to_the_xpcc_itself_does_not_ask_it_to_leave_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    xjscan(&root())
+        .args([
+            "scan",
+            "examples/portfolio.csv",
+            "--letters",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let letter = std::fs::read_to_string(
+        dir.path()
+            .join("letter-10-xinjiang-production-and-construction-corps.md"),
+    )
+    .unwrap();
+    assert!(letter.contains("**End forced labour**"));
+    assert!(!letter.contains("Disengage from forced labour and from the XPCC"));
+    assert!(letter.contains("As a bondholder we also ask"));
+}
