@@ -33,6 +33,35 @@ pub enum Command {
     DisclosureCheck(DisclosureArgs),
     /// Rerun a disclosure check from its bundle and confirm the outputs are identical.
     Replay(ReplayArgs),
+    /// Download holdings files over HTTP(S) into a folder, through the cache.
+    Fetch(FetchArgs),
+}
+
+/// Arguments of `xjscan fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// URLs to download.
+    #[arg(value_name = "URL", required = true)]
+    pub urls: Vec<String>,
+    /// Folder to save the files in (named after the URL's last path segment).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Cache folder [default: $XJSCAN_CACHE, else ~/.cache/xjscan].
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Read the cache only; never download.
+    #[arg(long)]
+    pub offline: bool,
+    /// Seconds before a request times out.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Retries on 429, 5xx, timeouts and refused connections (exponential backoff with jitter,
+    /// or the server's Retry-After).
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub retries: u32,
+    /// Largest body accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
+    pub max_body: u64,
 }
 
 /// Arguments of `xjscan disclosure-check`.

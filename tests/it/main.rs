@@ -12,6 +12,7 @@ mod disclosure;
 mod errors;
 mod eval;
 mod example;
+mod fetch;
 mod fixtures;
 mod formats;
 mod fx;
