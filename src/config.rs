@@ -9,7 +9,13 @@
 //!
 //! [letters]
 //! date = "2026-11-27"
+//!
+//! [sec]
+//! contact = "Jane Doe stewardship@example.org"
 //! ```
+//!
+//! `[sec] contact` is the name and email SEC's fair-access policy requires in the User-Agent of
+//! every EDGAR request; `XJSCAN_CONTACT` overrides it.
 //!
 //! Unknown keys are errors (a misspelt key would otherwise be silently ignored). A missing file
 //! is only an error when named with `--config`; otherwise the defaults leave bracketed
@@ -27,6 +33,34 @@ use crate::report::letters::{LetterSettings, Sender};
 pub struct Config {
     pub sender: Sender,
     pub letters: LetterSettings,
+    pub sec: SecSettings,
+}
+
+/// `[sec]`: how xjscan introduces itself to SEC EDGAR.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecSettings {
+    /// A name and an email address, e.g. "Jane Doe jane@example.org".
+    pub contact: Option<String>,
+}
+
+impl Config {
+    /// The contact for SEC's User-Agent: `XJSCAN_CONTACT`, else `[sec] contact`. It must contain
+    /// an email address, as SEC asks.
+    pub fn sec_contact(&self) -> Result<String, String> {
+        let contact = std::env::var("XJSCAN_CONTACT")
+            .ok()
+            .filter(|c| !c.trim().is_empty())
+            .or_else(|| self.sec.contact.clone())
+            .map(|c| c.trim().to_string());
+        match contact {
+            Some(c) if c.contains('@') && !c.contains(['\r', '\n']) => Ok(c),
+            Some(c) => Err(format!(
+                "the SEC contact `{c}` has no email address; SEC asks for a name and an email, e.g. XJSCAN_CONTACT=\"Jane Doe jane@example.org\""
+            )),
+            None => Err("SEC EDGAR requires a User-Agent naming you and an email address (https://www.sec.gov/os/accessing-edgar-data): set XJSCAN_CONTACT=\"Jane Doe jane@example.org\" or `contact` under [sec] in xjscan.toml".to_string()),
+        }
+    }
 }
 
 /// Why the config file cannot be used.

@@ -197,6 +197,7 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
             ingest: Default::default(),
             exposure: Default::default(),
             formats: Vec::new(),
+            enrich: None,
         };
         let result = scan(&options)?;
         let m = &result.model;

@@ -40,6 +40,15 @@ pub struct ScanOptions {
     pub ingest: IngestOptions,
     pub exposure: ExposureOptions,
     pub formats: Vec<Format>,
+    /// Look identifiers up in OpenFIGI before resolving (`--enrich openfigi`).
+    pub enrich: Option<Enrich>,
+}
+
+/// OpenFIGI enrichment: where to ask and how downloads behave (cache, limits, offline).
+#[derive(Debug, Clone)]
+pub struct Enrich {
+    pub fetch: crate::fetch::FetchOptions,
+    pub openfigi: crate::fetch::openfigi::OpenFigiOptions,
 }
 
 /// A completed scan: the model and each output rendered in memory.
@@ -75,6 +84,10 @@ pub enum ScanError {
     Fx(#[from] crate::exposure::fx::FxError),
     #[error(transparent)]
     Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    Fetch(#[from] crate::fetch::FetchError),
+    #[error(transparent)]
+    OpenFigi(#[from] crate::fetch::openfigi::OpenFigiError),
     #[error("cannot read templates from {}: {error}", .path.display())]
     Templates {
         path: PathBuf,
@@ -175,6 +188,18 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
         .clone()
         .unwrap_or_else(|| default_name(&options.inputs));
     let mut portfolio = ingest::read_files(&name, &options.inputs, &options.ingest)?;
+    // Before conversion and look-through, so names found for fund positions are used too.
+    let enrichment = match &options.enrich {
+        Some(e) => {
+            let fetcher = crate::fetch::Fetcher::new(e.fetch.clone())?;
+            Some(crate::fetch::openfigi::enrich(
+                &fetcher,
+                &e.openfigi,
+                &mut portfolio,
+            )?)
+        }
+        None => None,
+    };
     let fx = match &options.fx {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|error| ScanError::FxRead {
@@ -212,6 +237,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     let mut model = report::build(&portfolio, &data, &resolutions, &exposure);
     model.fx = fx;
     model.look_through = look_through;
+    model.enrichment = enrichment;
     let templates = match &options.templates {
         Some(dir) => report::Templates::from_dir(dir).map_err(|error| ScanError::Templates {
             path: dir.clone(),

@@ -34,18 +34,71 @@ pub enum Command {
     /// Rerun a disclosure check from its bundle and confirm the outputs are identical.
     Replay(ReplayArgs),
     /// Download holdings files over HTTP(S) into a folder, through the cache.
-    Fetch(FetchArgs),
+    Fetch(Box<FetchArgs>),
 }
 
-/// Arguments of `xjscan fetch`.
+/// Arguments of `xjscan fetch`: URLs, or `fetch edgar …`.
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct FetchArgs {
+    #[command(subcommand)]
+    pub source: Option<FetchSource>,
     /// URLs to download.
     #[arg(value_name = "URL", required = true)]
     pub urls: Vec<String>,
     /// Folder to save the files in (named after the URL's last path segment).
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: Option<PathBuf>,
+    /// The config file (`[sec] contact` names you to SEC) [default: ./xjscan.toml if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FetchSource {
+    /// A filer's 13F-HR or NPORT-P filings from SEC EDGAR, amendments resolved, at most 10
+    /// requests per second. SEC requires a contact: XJSCAN_CONTACT="Name email@example.org" or
+    /// `[sec] contact` in xjscan.toml.
+    Edgar(EdgarArgs),
+}
+
+/// Arguments of `xjscan fetch edgar`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("when").required(true).args(["period", "latest", "since"])))]
+pub struct EdgarArgs {
+    /// The filer's Central Index Key (leading zeros optional).
+    #[arg(long, value_name = "CIK")]
+    pub cik: String,
+    /// 13F-HR (an institutional manager's holdings) or NPORT-P (a fund's holdings).
+    #[arg(long, value_name = "FORM")]
+    pub form: String,
+    /// A calendar quarter, e.g. 2024-Q3.
+    #[arg(long, value_name = "YYYY-QN")]
+    pub period: Option<String>,
+    /// The most recent period filed.
+    #[arg(long)]
+    pub latest: bool,
+    /// Every period ending on or after this date.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub since: Option<String>,
+    /// Folder to save the holdings documents and `edgar.json` (what became of each filing) in.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// The config file (`[sec] contact`) [default: ./xjscan.toml if present].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Base URL replacing both https://data.sec.gov and https://www.sec.gov (a mirror).
+    #[arg(long, value_name = "URL", hide = true)]
+    pub sec_base: Option<String>,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// How downloads behave (`fetch`, `fetch edgar`, and `scan` with URLs).
+#[derive(Debug, Clone, Args)]
+pub struct NetArgs {
     /// Cache folder [default: $XJSCAN_CACHE, else ~/.cache/xjscan].
     #[arg(long, value_name = "DIR")]
     pub cache: Option<PathBuf>,
@@ -62,6 +115,12 @@ pub struct FetchArgs {
     /// Largest body accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
     pub max_body: u64,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4)]
+    pub concurrency: usize,
+    /// At most this many requests per second (SEC hosts: never more than 10).
+    #[arg(long, value_name = "N")]
+    pub rate: Option<u32>,
 }
 
 /// Arguments of `xjscan disclosure-check`.
@@ -225,10 +284,18 @@ Exit status: 0 success; 2 usage error or unusable input (nothing is written); \
 Example:
   xjscan scan examples/portfolio.csv --out reports/example")]
 pub struct ScanArgs {
-    /// Holdings files (CSV or TSV; UTF-8, UTF-16 or GBK; preamble lines allowed). Several files
-    /// are scanned as one portfolio.
+    /// Holdings files (CSV or TSV; UTF-8, UTF-16 or GBK; preamble lines allowed), or http(s)
+    /// URLs of them (downloaded through the cache). Several are scanned as one portfolio.
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
+
+    /// Look up identifiers in OpenFIGI: FIGIs for holdings, and names for rows that have none
+    /// (API key from OPENFIGI_API_KEY, optional; answers cached).
+    #[arg(long, value_name = "SERVICE", value_parser = ["openfigi"])]
+    pub enrich: Option<String>,
+
+    #[command(flatten)]
+    pub net: NetArgs,
 
     /// Folder of reference tables replacing the shipped ones (same files as `mappings/`).
     #[arg(long, value_name = "DIR")]

@@ -5,6 +5,7 @@
 
 mod args;
 mod eval;
+mod fetch;
 mod mappings;
 mod scan;
 mod summary;
@@ -144,40 +145,6 @@ fn replay(args: args::ReplayArgs) -> Result<Outcome, Failure> {
     }
 }
 
-/// `xjscan fetch URL… --out DIR`.
-fn fetch(args: args::FetchArgs) -> Result<Outcome, Failure> {
-    let cache = args
-        .cache
-        .or_else(|| std::env::var_os("XJSCAN_CACHE").map(std::path::PathBuf::from))
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cache/xjscan"))
-        })
-        .unwrap_or_else(|| std::path::PathBuf::from(".xjscan-cache"));
-    let mut options = crate::fetch::FetchOptions::new(cache);
-    options.offline = args.offline;
-    options.timeout = std::time::Duration::from_secs(args.timeout);
-    options.retries = args.retries;
-    options.max_body = args.max_body;
-    let fetcher = crate::fetch::Fetcher::new(options).map_err(Failure::other)?;
-    let mut files = Vec::new();
-    for url in &args.urls {
-        let path = fetcher.fetch(url).map_err(Failure::input)?;
-        let bytes = std::fs::read(&path).map_err(Failure::other)?;
-        files.push((crate::fetch::file_name_for(url), bytes));
-    }
-    std::fs::create_dir_all(&args.out).map_err(Failure::other)?;
-    let mut written = Vec::new();
-    for (name, bytes) in files {
-        let target = args.out.join(&name);
-        let mut tmp = tempfile::NamedTempFile::new_in(&args.out).map_err(Failure::other)?;
-        std::io::Write::write_all(&mut tmp, &bytes).map_err(Failure::other)?;
-        tmp.persist(&target).map_err(|e| Failure::other(e.error))?;
-        written.push(target.display().to_string());
-    }
-    print_stdout(&format!("Wrote: {}\n", written.join(", ")))?;
-    Ok(Outcome::Success)
-}
-
 /// `xjscan diff OLD.json NEW.json`.
 fn diff(args: args::DiffArgs) -> Result<Outcome, Failure> {
     let read = |p: &std::path::Path| {
@@ -214,6 +181,6 @@ pub fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::Diff(args) => diff(args),
         Command::DisclosureCheck(args) => disclosure_check(args),
         Command::Replay(args) => replay(args),
-        Command::Fetch(args) => fetch(args),
+        Command::Fetch(args) => fetch::run(*args),
     }
 }

@@ -19,6 +19,8 @@ use crate::scan::{self, ScanOptions};
 /// Settings resolved from the flags, before anything is read.
 struct Settings {
     options: ScanOptions,
+    /// How URL inputs are downloaded.
+    net: super::args::NetArgs,
     out: PathBuf,
     fail_above: Option<Decimal>,
 }
@@ -69,10 +71,27 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
                 .ok_or_else(|| Failure::input(anyhow!("--encoding: unknown encoding `{label}`")))
         })
         .transpose()?;
+    // URLs are named by their file name, as a local copy of the file would be.
+    let shown: Vec<PathBuf> = args
+        .files
+        .iter()
+        .map(|p| {
+            let text = p.to_string_lossy();
+            if super::fetch::is_url(&text) {
+                PathBuf::from(crate::fetch::file_name_for(&text))
+            } else {
+                p.clone()
+            }
+        })
+        .collect();
     let name = args
         .name
         .clone()
-        .unwrap_or_else(|| scan::default_name(&args.files));
+        .unwrap_or_else(|| scan::default_name(&shown));
+    let enrich = args.enrich.as_ref().map(|_| scan::Enrich {
+        fetch: super::fetch::fetch_options(&args.net),
+        openfigi: crate::fetch::openfigi::OpenFigiOptions::from_env(),
+    });
     let out = args
         .out
         .clone()
@@ -93,17 +112,27 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
                 columns,
                 encoding,
                 weights_nav: nav,
+                shown_as: Default::default(),
             },
             exposure: ExposureOptions { nav },
             formats: formats_sorted,
+            enrich,
         },
+        net: args.net,
         out,
         fail_above,
     })
 }
 
 pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
-    let settings = settings(args)?;
+    let mut settings = settings(args)?;
+    let (inputs, shown_as) = super::fetch::download_inputs(
+        &settings.options.inputs,
+        &settings.net,
+        settings.options.config.as_deref(),
+    )?;
+    settings.options.inputs = inputs;
+    settings.options.ingest.shown_as = shown_as;
     if scan::is_dataset_scan(&settings.options.inputs) {
         return run_dataset(&settings);
     }

@@ -197,6 +197,7 @@ pub fn measure(
                 line: 0,
             },
             name: name.clone(),
+            name_source: None,
             description: None,
             ids: HoldingIds {
                 cusip: cusip.parse::<Cusip>().ok(),

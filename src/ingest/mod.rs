@@ -38,6 +38,9 @@ pub struct IngestOptions {
     pub encoding: Option<&'static encoding_rs::Encoding>,
     /// The NAV to turn weights into money for files that have weights but no market values.
     pub weights_nav: Option<rust_decimal::Decimal>,
+    /// Names to show for files read from elsewhere than the user typed: a download in the cache
+    /// is shown by its URL's file name, so its report equals a local copy's byte for byte.
+    pub shown_as: std::collections::BTreeMap<PathBuf, String>,
 }
 
 /// A file that cannot be used at all. Each message names the file, and the line where there is one.
@@ -278,7 +281,11 @@ fn read_submission(file: &str, text: &str, encoding: &str) -> Result<FileRead, I
 
 /// Reads one holdings file, detecting its format from the content.
 pub fn read_file(path: &Path, options: &IngestOptions) -> Result<FileRead, IngestError> {
-    let file = display_path(path);
+    let file = options
+        .shown_as
+        .get(path)
+        .cloned()
+        .unwrap_or_else(|| display_path(path));
     let metadata = std::fs::metadata(path).map_err(|source| match source.kind() {
         std::io::ErrorKind::NotFound => IngestError::NotFound { file: file.clone() },
         _ => IngestError::Io {

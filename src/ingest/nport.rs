@@ -141,6 +141,7 @@ pub fn read(
         out.holdings.push(Holding {
             source,
             name,
+            name_source: None,
             description: title,
             ids,
             quantity: text(node, "balance").and_then(|b| b.parse().ok()),

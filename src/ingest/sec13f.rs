@@ -270,6 +270,7 @@ pub fn read_infotable(
         out.holdings.push(Holding {
             source,
             name: row.name,
+            name_source: None,
             description: row.title,
             ids: HoldingIds {
                 cusip,

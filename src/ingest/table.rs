@@ -472,6 +472,7 @@ pub fn read_row(
             listing_of(ticker, cell(Role::Exchange))
         },
         ticker: (!is_placeholder(ticker)).then(|| ticker.to_string()),
+        figi: None,
     };
 
     // A "Total" line repeats the sum of the rows above it; counting it would double the value.
@@ -511,6 +512,7 @@ pub fn read_row(
     let holding = Holding {
         source: source.clone(),
         name,
+        name_source: None,
         description,
         ids,
         quantity,

@@ -39,6 +39,9 @@ pub struct HoldingIds {
     /// The ticker as given, kept for display even when no exchange is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ticker: Option<String>,
+    /// The FIGI, from OpenFIGI enrichment (`--enrich openfigi`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figi: Option<String>,
 }
 
 impl HoldingIds {
@@ -91,6 +94,10 @@ pub struct Holding {
     pub source: SourceLine,
     /// Issuer or security name as written in the file (may be empty).
     pub name: String,
+    /// Where the name came from when not from the file (OpenFIGI enrichment, with the
+    /// identifier it was looked up by).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_source: Option<String>,
     /// A second descriptive column (security description, title of class), if the file has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,

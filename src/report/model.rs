@@ -57,6 +57,9 @@ pub struct ReportModel {
     pub fx: Option<crate::exposure::fx::FxSummary>,
     /// Fund positions replaced by their holdings (`--look-through`).
     pub look_through: Option<crate::lookthrough::LookThrough>,
+    /// What OpenFIGI enrichment did (`--enrich openfigi`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enrichment: Option<crate::fetch::openfigi::EnrichSummary>,
     pub reference: ReferenceSummary,
 }
 
@@ -153,6 +156,11 @@ pub struct FlaggedPosition {
     pub file: String,
     pub line: u64,
     pub name: String,
+    /// Where the name came from when the file had none (OpenFIGI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name_source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub figi: Option<String>,
     pub description: Option<String>,
     pub isin: Option<String>,
     pub listing: Option<String>,
@@ -427,6 +435,8 @@ pub fn build(
                     file: h.source.file.clone(),
                     line: h.source.line,
                     name: h.name.clone(),
+                    name_source: h.name_source.clone(),
+                    figi: h.ids.figi.clone(),
                     description: h.description.clone(),
                     isin: h.ids.isin.as_ref().map(ToString::to_string),
                     listing: h.ids.listing.as_ref().map(ToString::to_string),
@@ -626,6 +636,7 @@ pub fn build(
         inputs: portfolio.files.clone(),
         fx: None,
         look_through: None,
+        enrichment: None,
         reference: ReferenceSummary {
             meta: data.meta.clone(),
             entities: data.entities.len(),

@@ -55,7 +55,10 @@ pub fn sanitize_file_name(raw: &str) -> String {
 }
 
 /// Writes `(file name, contents)` pairs into `dir`, creating it if needed.
-pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf>, OutputError> {
+pub fn write_outputs<C: AsRef<[u8]>>(
+    dir: &Path,
+    files: &[(&str, C)],
+) -> Result<Vec<PathBuf>, OutputError> {
     if dir.is_file() {
         return Err(OutputError::NotAFolder(dir.to_path_buf()));
     }
@@ -77,7 +80,7 @@ pub fn write_outputs(dir: &Path, files: &[(&str, String)]) -> Result<Vec<PathBuf
             .prefix(".xjscan-")
             .tempfile_in(dir)
             .map_err(io)?;
-        tmp.write_all(contents.as_bytes()).map_err(io)?;
+        tmp.write_all(contents.as_ref()).map_err(io)?;
         tmp.as_file().sync_all().map_err(io)?;
         staged.push((tmp, dir.join(name)));
     }
@@ -123,9 +126,9 @@ mod tests {
     fn writes_atomically_and_refuses_paths() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("a/b");
-        let written = write_outputs(&out, &[("report.md", "x".into())]).unwrap();
+        let written = write_outputs(&out, &[("report.md", "x".to_string())]).unwrap();
         assert_eq!(std::fs::read_to_string(&written[0]).unwrap(), "x");
-        let err = write_outputs(&out, &[("../evil.md", "x".into())]).unwrap_err();
+        let err = write_outputs(&out, &[("../evil.md", "x".to_string())]).unwrap_err();
         assert!(matches!(err, OutputError::UnsafeName(_)));
         // No temporary files are left behind.
         let names: Vec<_> = std::fs::read_dir(&out)

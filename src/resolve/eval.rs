@@ -236,6 +236,7 @@ pub fn name_only(name: &str) -> Holding {
             line: 0,
         },
         name: name.to_string(),
+        name_source: None,
         description: None,
         ids: HoldingIds::default(),
         quantity: None,

@@ -4,57 +4,33 @@
 //! redirect loop, `--offline` on an empty cache, and a fetched file giving the same report as a
 //! local copy.
 
-use std::io::{Read, Write};
-use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::http::{self, Reply, Server};
 use crate::{root, xjscan};
 
-/// Serves scripted responses; returns the base URL and a counter of requests per path.
-fn serve(
-    respond: impl Fn(
-        &str,
-        usize,
-    ) -> (
-        u16,
-        Vec<(&'static str, String)>,
-        Vec<u8>,
-        Option<usize>,
-        u64,
-    ) + Send
-    + Sync
-    + 'static,
-) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let hits = Arc::new(AtomicUsize::new(0));
-    let counter = hits.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut buf = [0u8; 4096];
-            let n = stream.read(&mut buf).unwrap_or(0);
-            let request = String::from_utf8_lossy(&buf[..n]).to_string();
-            let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let hit = counter.fetch_add(1, Ordering::SeqCst) + 1;
-            let (status, headers, body, send_only, delay_ms) = respond(&path, hit);
-            std::thread::sleep(Duration::from_millis(delay_ms));
-            let mut head = format!(
-                "HTTP/1.1 {status} X\r\nConnection: close\r\nContent-Length: {}\r\n",
-                body.len()
-            );
-            for (k, v) in headers {
-                head.push_str(&format!("{k}: {v}\r\n"));
-            }
-            head.push_str("\r\n");
-            let _ = stream.write_all(head.as_bytes());
-            let upto = send_only.unwrap_or(body.len()).min(body.len());
-            let _ = stream.write_all(&body[..upto]);
+type Scripted = (
+    u16,
+    Vec<(&'static str, String)>,
+    Vec<u8>,
+    Option<usize>,
+    u64,
+);
+
+/// Serves scripted responses `(status, headers, body, bytes of the body sent, delay ms)` by
+/// path and request number; returns the base URL and the server.
+fn serve(respond: impl Fn(&str, usize) -> Scripted + Send + Sync + 'static) -> (String, Server) {
+    let server = http::serve(move |request, n| {
+        let (status, headers, body, send_only, delay) = respond(&request.path, n);
+        Reply {
+            status,
+            headers,
+            body,
+            send_only,
+            delay: Duration::from_millis(delay),
         }
     });
-    (base, hits)
+    (server.base.clone(), server)
 }
 
 fn fetch(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -85,10 +61,10 @@ fn happy_path_cache_and_offline() {
         std::fs::read(root().join("examples/portfolio.csv")).unwrap()
     );
     // Offline reads the cache; nothing is requested.
-    let before = hits.load(Ordering::SeqCst);
+    let before = hits.count();
     let out = fetch(d, &[&url, "--offline"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(hits.load(Ordering::SeqCst), before);
+    assert_eq!(hits.count(), before);
 
     // A fetched file and a local copy give byte-identical reports.
     std::fs::create_dir_all(d.join("local")).unwrap();
@@ -104,13 +80,97 @@ fn happy_path_cache_and_offline() {
             .assert()
             .success();
     }
-    for f in ["report.md", "report.html", "report.json", "flagged.csv"] {
+    // And so does scanning the URL itself (shown by its file name, read from the cache).
+    let before = hits.count();
+    xjscan(&d.join("local"))
+        .args(["scan", &url, "--cache"])
+        .arg(d.join("cache"))
+        .arg("--out")
+        .arg(d.join("r3"))
+        .assert()
+        .success();
+    assert_eq!(hits.count(), before + 1, "revalidated once");
+    for f in [
+        "report.md",
+        "report.html",
+        "report.json",
+        "flagged.csv",
+        "review.csv",
+    ] {
+        let local = std::fs::read(d.join("r2").join(f)).unwrap();
+        assert_eq!(std::fs::read(d.join("r1").join(f)).unwrap(), local, "{f}");
+        assert_eq!(std::fs::read(d.join("r3").join(f)).unwrap(), local, "{f}");
+    }
+    // Offline, the scan reads the cache without asking.
+    xjscan(&d.join("local"))
+        .args(["scan", &url, "--offline", "--cache"])
+        .arg(d.join("cache"))
+        .arg("--out")
+        .arg(d.join("r4"))
+        .assert()
+        .success();
+    assert_eq!(hits.count(), before + 1);
+    // An unknown URL offline is a clear error, and no report is written.
+    let out = xjscan(&d.join("local"))
+        .args(["scan", &format!("{base}/other.csv"), "--offline", "--cache"])
+        .arg(d.join("cache"))
+        .arg("--out")
+        .arg(d.join("r5"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "error: {base}/other.csv: not in the cache, and --offline forbids downloading it\n"
+        )
+    );
+    assert!(!d.join("r5").exists());
+}
+
+#[test]
+fn concurrent_downloads_stay_within_the_rate_limit() {
+    let (base, server) = serve(|path, _| (200, vec![], path.as_bytes().to_vec(), None, 0));
+    let dir = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = (0..25).map(|i| format!("{base}/f/{i:02}.csv")).collect();
+    let mut args: Vec<&str> = urls.iter().map(String::as_str).collect();
+    args.extend(["--concurrency", "8", "--rate", "10"]);
+    let start = Instant::now();
+    let out = fetch(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let requests = server.requests();
+    assert_eq!(requests.len(), 25);
+    let most = http::most_in_one_second(&requests);
+    assert!(most <= 10, "{most} requests arrived within one second");
+    // 25 requests at 10 per second cannot finish in under two seconds: the limiter did work.
+    assert!(
+        start.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    // Every file arrived whole, under its own name.
+    for i in [0, 12, 24] {
         assert_eq!(
-            std::fs::read(d.join("r1").join(f)).unwrap(),
-            std::fs::read(d.join("r2").join(f)).unwrap(),
-            "{f}"
+            std::fs::read_to_string(dir.path().join(format!("out/{i:02}.csv"))).unwrap(),
+            format!("/f/{i:02}.csv")
         );
     }
+}
+
+#[test]
+fn sec_urls_need_a_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch(
+        dir.path(),
+        &["https://www.sec.gov/Archives/edgar/data/1/x.xml"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .starts_with("error: SEC EDGAR requires a User-Agent naming you and an email address"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -174,7 +234,7 @@ fn server_errors_and_rate_limits_are_retried() {
     let dir = tempfile::tempdir().unwrap();
     let out = fetch(dir.path(), &[&format!("{base}/flaky")]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert_eq!(hits.load(Ordering::SeqCst), 2);
+    assert_eq!(hits.count(), 2);
     // The next request is answered 429 with Retry-After: 1, then 200.
     let start = Instant::now();
     let out = fetch(dir.path(), &[&format!("{base}/limited")]);
@@ -183,5 +243,5 @@ fn server_errors_and_rate_limits_are_retried() {
         start.elapsed() >= Duration::from_secs(1),
         "Retry-After not honoured"
     );
-    assert_eq!(hits.load(Ordering::SeqCst), 4);
+    assert_eq!(hits.count(), 4);
 }

@@ -9,6 +9,7 @@ mod corpus;
 mod dataset;
 mod diff;
 mod disclosure;
+mod edgar;
 mod errors;
 mod eval;
 mod example;
@@ -17,6 +18,7 @@ mod fixtures;
 mod formats;
 mod fx;
 mod hostile;
+mod http;
 mod letters;
 mod lookthrough;
 mod mappings;
@@ -47,6 +49,15 @@ pub fn fixture(name: &str) -> PathBuf {
 pub fn xjscan(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("xjscan").unwrap();
     cmd.current_dir(dir);
+    // Tests never depend on the developer's own settings.
+    for var in [
+        "XJSCAN_CONTACT",
+        "XJSCAN_CACHE",
+        "OPENFIGI_API_KEY",
+        "XJSCAN_OPENFIGI_URL",
+    ] {
+        cmd.env_remove(var);
+    }
     cmd
 }
 
@@ -87,5 +98,6 @@ pub fn options(files: &[PathBuf]) -> xjscan::scan::ScanOptions {
         ingest: Default::default(),
         exposure: Default::default(),
         formats: xjscan::report::Format::ALL.to_vec(),
+        enrich: None,
     }
 }

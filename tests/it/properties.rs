@@ -57,6 +57,7 @@ fn portfolio(rows: &[(usize, i64, bool)], scale: i64) -> Portfolio {
             p.holdings.push(Holding {
                 source,
                 name: NAMES[name].into(),
+                name_source: None,
                 description: None,
                 ids: HoldingIds::default(),
                 quantity: None,
@@ -182,6 +183,7 @@ proptest! {
         let holding = |name: &str| Holding {
             source: SourceLine { file: "p.csv".into(), line: 2 },
             name: name.to_string(),
+            name_source: None,
             description: None,
             ids: HoldingIds::default(),
             quantity: None,
