@@ -51,8 +51,9 @@ fn options_for(
     config: Option<&Path>,
 ) -> Result<FetchOptions, Failure> {
     let mut options = fetch_options(net);
+    // Sent to SEC's hosts only: other servers need not learn who is asking.
     if urls.iter().any(|u| is_sec_url(u)) && !net.offline {
-        options.user_agent = sec_user_agent(config)?;
+        options.sec_user_agent = Some(sec_user_agent(config)?);
     }
     Ok(options)
 }
@@ -72,6 +73,7 @@ pub fn download_inputs(
     if urls.is_empty() {
         return Ok((inputs.to_vec(), BTreeMap::new()));
     }
+    unique_names(&urls)?;
     let fetcher = Fetcher::new(options_for(&urls, net, config)?).map_err(Failure::other)?;
     let mut fetched = urls
         .iter()
@@ -90,6 +92,21 @@ pub fn download_inputs(
         }
     }
     Ok((out, shown))
+}
+
+/// Refuses two URLs that would be saved or shown under the same file name (one would silently
+/// replace the other).
+fn unique_names(urls: &[String]) -> Result<(), Failure> {
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+    for url in urls {
+        let name = file_name_for(url);
+        if let Some(first) = seen.insert(name.clone(), url) {
+            return Err(Failure::input(anyhow!(
+                "{first} and {url} would both be saved as `{name}`; fetch them into different folders"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Copies cached files (and any extra files) into `out` under their names; all or nothing.
@@ -123,6 +140,7 @@ pub fn run(args: FetchArgs) -> Result<Outcome, Failure> {
     let out = args
         .out
         .ok_or_else(|| Failure::input(anyhow!("--out DIR is required")))?;
+    unique_names(&args.urls)?;
     let fetcher = Fetcher::new(options_for(&args.urls, &args.net, args.config.as_deref())?)
         .map_err(Failure::other)?;
     let paths = fetcher.fetch_all(&args.urls).map_err(Failure::input)?;

@@ -102,8 +102,22 @@ impl Period {
             && parts[1].len() == 2
             && parts[2].len() == 2
             && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
-            && (1..=12).contains(&parts[1].parse::<u8>().unwrap_or(0))
-            && (1..=31).contains(&parts[2].parse::<u8>().unwrap_or(0));
+            && {
+                let (y, m, d) = (
+                    parts[0].parse::<u32>().unwrap_or(0),
+                    parts[1].parse::<u32>().unwrap_or(0),
+                    parts[2].parse::<u32>().unwrap_or(0),
+                );
+                let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+                let days = match m {
+                    1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                    4 | 6 | 9 | 11 => 30,
+                    2 if leap => 29,
+                    2 => 28,
+                    _ => 0,
+                };
+                (1..=days).contains(&d)
+            };
         ok.then(|| Period::Since(t.to_string()))
     }
 
@@ -352,7 +366,21 @@ async fn fetch_async(fetcher: &Fetcher, request: &EdgarRequest) -> Result<EdgarR
         .map(|f| f.report_date.clone())
         .max()
         .unwrap_or_default();
-    filings.retain(|f| request.period.contains(&f.report_date, &latest));
+    // A trust's series may close their quarters in different months: for N-PORT, "latest" is
+    // each series' latest report, found among the last three months' filings.
+    let latest = if request.form == Form::NportP && request.period == Period::Latest {
+        months_before(&latest, 3)
+    } else {
+        latest
+    };
+    let latest_window = request.form == Form::NportP && request.period == Period::Latest;
+    filings.retain(|f| {
+        if latest_window {
+            f.report_date.as_str() > latest.as_str()
+        } else {
+            request.period.contains(&f.report_date, &latest)
+        }
+    });
     if filings.is_empty() {
         return Err(EdgarError::NoFilings {
             cik: cik10,
@@ -373,19 +401,25 @@ async fn fetch_async(fetcher: &Fetcher, request: &EdgarRequest) -> Result<EdgarR
             f.accession.replace('-', "")
         )
     };
-    let docs = futures_util::future::join_all(
-        filings
-            .iter()
-            .map(|f| filing_documents(fetcher, request.form, folder(f))),
-    )
+    let bar = fetcher.progress(filings.len(), "EDGAR filings");
+    let docs = futures_util::future::join_all(filings.iter().map(|f| {
+        let bar = &bar;
+        async move {
+            let docs = filing_documents(fetcher, request.form, folder(f)).await;
+            bar.set_message(f.accession.clone());
+            bar.inc(1);
+            docs
+        }
+    }))
     .await;
+    bar.finish_and_clear();
     let mut fetched = Vec::new();
     for (filing, docs) in filings.into_iter().zip(docs) {
         fetched.push((filing, docs?));
     }
     let outcomes = match request.form {
         Form::Form13F => resolve_13f(&cik10, fetched)?,
-        Form::NportP => resolve_nport(&cik10, fetched)?,
+        Form::NportP => resolve_nport(&cik10, fetched, latest_window)?,
     };
     let mut files = Vec::new();
     let mut filings = Vec::new();
@@ -458,6 +492,20 @@ fn read_text(url: &str, path: &std::path::Path) -> Result<String, EdgarError> {
     })
 }
 
+/// The date `months` months before a `YYYY-MM-DD` date, as `YYYY-MM-DD` (day kept; only
+/// compared as text).
+fn months_before(date: &str, months: u32) -> String {
+    let y: u32 = date.get(0..4).and_then(|t| t.parse().ok()).unwrap_or(0);
+    let m: u32 = date.get(5..7).and_then(|t| t.parse().ok()).unwrap_or(1);
+    let total = (y * 12 + m.saturating_sub(1)).saturating_sub(months);
+    format!(
+        "{:04}-{:02}-{}",
+        total / 12,
+        total % 12 + 1,
+        date.get(8..10).unwrap_or("01")
+    )
+}
+
 /// The text of the first element with this local name.
 fn element_text(doc: &roxmltree::Document, name: &str) -> Option<String> {
     doc.descendants()
@@ -501,16 +549,23 @@ fn resolve_13f(cik10: &str, fetched: Vec<(Filing, Documents)>) -> Result<Resolve
         let mut cover = None;
         let mut table = None;
         for (name, url, path) in &docs {
-            let text = read_text(url, path)?;
             if name.eq_ignore_ascii_case("primary_doc.xml") {
+                let text = read_text(url, path)?;
                 let doc = parse_xml(url, &text)?;
                 cover = Some((
                     element_text(&doc, "isAmendment").is_some_and(|t| t == "true"),
                     element_text(&doc, "amendmentType"),
                     element_text(&doc, "reportType"),
                 ));
-            } else if text.contains("informationTable") {
-                table = Some((url.clone(), path.clone()));
+            } else {
+                // Only the information table matters; another XML in any encoding is skipped.
+                let bytes = std::fs::read(path).map_err(|error| FetchError::Cache {
+                    path: path.clone(),
+                    error,
+                })?;
+                if String::from_utf8_lossy(&bytes).contains("informationTable") {
+                    table = Some((url.clone(), path.clone()));
+                }
             }
         }
         let (_, amendment_type, report_type) = cover.unwrap_or((false, None, None));
@@ -528,7 +583,26 @@ fn resolve_13f(cik10: &str, fetched: Vec<(Filing, Documents)>) -> Result<Resolve
             url: None,
             filing: filing.clone(),
         };
+        let restates = is_amendment
+            && amendment_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("RESTATEMENT"));
         let Some((url, path)) = table else {
+            // A restatement without a table (say, a switch to a notice) leaves no holdings
+            // standing for the period.
+            if restates {
+                for &i in &standing {
+                    let replaced = &mut out[i];
+                    replaced.0.status = "replaced";
+                    replaced.0.note = format!(
+                        "replaced by {} (RESTATEMENT with no information table)",
+                        filing.accession
+                    );
+                    replaced.0.file = None;
+                    replaced.1 = None;
+                }
+                standing.clear();
+            }
             outcome.status = "no holdings";
             outcome.note = format!(
                 "no information table ({})",
@@ -588,9 +662,15 @@ fn resolve_13f(cik10: &str, fetched: Vec<(Filing, Documents)>) -> Result<Resolve
 }
 
 /// N-PORT: the latest filing for each series and period is the complete report.
-fn resolve_nport(cik10: &str, fetched: Vec<(Filing, Documents)>) -> Result<Resolved, EdgarError> {
+fn resolve_nport(
+    cik10: &str,
+    fetched: Vec<(Filing, Documents)>,
+    latest_only: bool,
+) -> Result<Resolved, EdgarError> {
     let mut out: Resolved = Vec::new();
     let mut latest: BTreeMap<(String, String), usize> = BTreeMap::new();
+    // With --latest, an earlier period of a series gives way to its later one.
+    let mut series_latest: BTreeMap<String, usize> = BTreeMap::new();
     for (filing, docs) in fetched {
         let Some((_, url, path)) = docs
             .into_iter()
@@ -613,6 +693,22 @@ fn resolve_nport(cik10: &str, fetched: Vec<(Filing, Documents)>) -> Result<Resol
             replaced.1 = None;
         }
         latest.insert(key, out.len());
+        if latest_only {
+            let series_key = series.clone().unwrap_or_default();
+            if let Some(&i) = series_latest.get(&series_key)
+                && out[i].0.filing.report_date < filing.report_date
+            {
+                let earlier = &mut out[i];
+                earlier.0.status = "replaced";
+                earlier.0.note = format!(
+                    "an earlier period; the series' latest report is {}",
+                    filing.accession
+                );
+                earlier.0.file = None;
+                earlier.1 = None;
+            }
+            series_latest.insert(series_key, out.len());
+        }
         let is_amendment = filing.form.ends_with("/A");
         out.push((
             FilingOutcome {
@@ -656,6 +752,9 @@ mod tests {
         assert!(!q3.contains("2024-10-31", ""));
         assert_eq!(Period::parse_since("2024-13-01"), None);
         assert_eq!(Period::parse_since("2024-1-01"), None);
+        assert_eq!(Period::parse_since("2023-02-29"), None);
+        assert!(Period::parse_since("2024-02-29").is_some());
+        assert_eq!(months_before("2024-02-29", 3), "2023-11-29");
         let since = Period::parse_since("2024-06-30").unwrap();
         assert!(since.contains("2024-06-30", ""));
         assert!(!since.contains("2024-03-31", ""));

@@ -51,6 +51,8 @@ pub struct FetchOptions {
     pub rate_per_second: Option<u32>,
     /// Draw progress bars (still only when stderr is a terminal).
     pub progress: bool,
+    /// The User-Agent naming the user, sent to SEC hosts only (`*.sec.gov`).
+    pub sec_user_agent: Option<String>,
 }
 
 impl FetchOptions {
@@ -67,6 +69,7 @@ impl FetchOptions {
             concurrency: 4,
             rate_per_second: None,
             progress: true,
+            sec_user_agent: None,
         }
     }
 }
@@ -100,7 +103,20 @@ pub enum FetchError {
         path: PathBuf,
         error: std::io::Error,
     },
+    #[error(
+        "{url}: the server asks to wait {seconds} s before retrying (Retry-After); more than the {limit} s xjscan waits"
+    )]
+    WaitTooLong {
+        url: String,
+        seconds: u64,
+        limit: u64,
+    },
+    #[error("cannot start the HTTP client: {reason}")]
+    Client { reason: String },
 }
+
+/// The longest single wait between retries, whatever the backoff or the server says.
+pub const MAX_WAIT: Duration = Duration::from_secs(300);
 
 /// What the cache remembers about a URL.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -128,12 +144,14 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(options: FetchOptions) -> Result<Self, FetchError> {
-        let network = |e: &dyn std::fmt::Display| FetchError::Network {
-            url: String::new(),
+        let network = |e: &dyn std::fmt::Display| FetchError::Client {
             reason: e.to_string(),
         };
+        // A connect timeout and a timeout between reads, not on the whole transfer: a large
+        // file on a slow line is fine as long as bytes keep arriving.
         let client = reqwest::Client::builder()
-            .timeout(options.timeout)
+            .connect_timeout(options.timeout)
+            .read_timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::limited(options.max_redirects))
             .user_agent(options.user_agent.clone())
             .build()
@@ -143,6 +161,7 @@ impl Fetcher {
             .build()
             .map_err(|e| network(&e))?;
         let index = read_index(&options.cache.join("index.json"));
+        remove_stale_parts(&options.cache.join("blobs"));
         Ok(Fetcher {
             slots: Semaphore::new(options.concurrency.max(1)),
             limiter: options.rate_per_second.map(RateLimiter::per_second),
@@ -209,10 +228,12 @@ impl Fetcher {
         if let Some(e) = fresh.get(url) {
             return (Some(e.clone()), true);
         }
+        // A blob is trusted only when its bytes still hash to its name (a disk error or a hand
+        // edit would otherwise be served forever).
         let cached = self
             .index
             .get(url)
-            .filter(|e| self.blob(&e.sha256).is_file())
+            .filter(|e| blob_intact(&self.blob(&e.sha256), &e.sha256))
             .cloned();
         (cached, false)
     }
@@ -268,6 +289,7 @@ impl Fetcher {
                 url: url.to_string(),
             });
         }
+        let _slot = self.slot(url).await?;
         let response = self
             .send(url, || {
                 let mut request = self.client.post(url).body(body.clone());
@@ -286,6 +308,14 @@ impl Fetcher {
         Ok(out)
     }
 
+    /// A slot among the `concurrency` allowed; held for a whole transfer, body included.
+    async fn slot(&self, url: &str) -> Result<tokio::sync::SemaphorePermit<'_>, FetchError> {
+        self.slots.acquire().await.map_err(|e| FetchError::Network {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })
+    }
+
     /// Sends a request built by `build` (once per attempt), retrying on 429, 5xx, timeouts and
     /// refused connections. Returns a successful or 304 response; other statuses are errors.
     async fn send(
@@ -293,14 +323,6 @@ impl Fetcher {
         url: &str,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<reqwest::Response, FetchError> {
-        let _slot = self
-            .slots
-            .acquire()
-            .await
-            .map_err(|e| FetchError::Network {
-                url: url.to_string(),
-                reason: e.to_string(),
-            })?;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
@@ -311,10 +333,19 @@ impl Fetcher {
             if is_sec_url(url) {
                 self.sec_limiter.acquire().await;
             }
-            let response = match build().send().await {
+            let mut request = build();
+            if let Some(agent) = self
+                .options
+                .sec_user_agent
+                .as_deref()
+                .filter(|_| is_sec_url(url))
+            {
+                request = request.header(reqwest::header::USER_AGENT, agent);
+            }
+            let response = match request.send().await {
                 Ok(r) => r,
                 Err(e) if attempt <= self.options.retries && (e.is_timeout() || e.is_connect()) => {
-                    tokio::time::sleep(self.backoff(attempt, None)).await;
+                    tokio::time::sleep(self.backoff(attempt, None).min(MAX_WAIT)).await;
                     continue;
                 }
                 Err(e) => {
@@ -335,9 +366,17 @@ impl Fetcher {
                     .headers()
                     .get(reqwest::header::RETRY_AFTER)
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .and_then(retry_after_seconds)
                     .map(Duration::from_secs);
-                tokio::time::sleep(self.backoff(attempt, retry_after)).await;
+                let wait = self.backoff(attempt, retry_after);
+                if wait > MAX_WAIT {
+                    return Err(FetchError::WaitTooLong {
+                        url: url.to_string(),
+                        seconds: wait.as_secs(),
+                        limit: MAX_WAIT.as_secs(),
+                    });
+                }
+                tokio::time::sleep(wait).await;
                 continue;
             }
             return Err(FetchError::Status {
@@ -387,6 +426,7 @@ impl Fetcher {
     }
 
     async fn download(&self, url: &str, cached: Option<&Entry>) -> Result<Entry, FetchError> {
+        let _slot = self.slot(url).await?;
         let response = self
             .send(url, || {
                 let mut request = self.client.get(url);
@@ -442,6 +482,13 @@ impl Fetcher {
         .await?;
         let sha256 = crate::reference::hex(&hasher.finalize());
         let path = self.blob(&sha256);
+        // On disk before the rename, so a crash cannot leave a short file under a hash name.
+        tmp.as_file()
+            .sync_all()
+            .map_err(|error| FetchError::Cache {
+                path: tmp.path().to_path_buf(),
+                error,
+            })?;
         tmp.persist(&path).map_err(|e| FetchError::Cache {
             path: path.clone(),
             error: e.error,
@@ -453,16 +500,26 @@ impl Fetcher {
         })
     }
 
-    /// Exponential backoff with jitter, or the server's `Retry-After` when it says more.
+    /// Exponential backoff with up to 50% jitter, or the server's `Retry-After` when it says
+    /// more.
     fn backoff(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
-        let base = self.options.backoff * 2u32.saturating_pow(attempt.saturating_sub(1));
-        // Jitter from the clock's nanoseconds: spreads clients apart without a random crate.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let jitter = base.mul_f64(f64::from(nanos % 500) / 1000.0);
-        retry_after.unwrap_or(base + jitter)
+        let base = self
+            .options
+            .backoff
+            .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1).min(16)));
+        // std's RandomState is seeded randomly per process: enough to spread clients apart.
+        let random = {
+            use std::hash::{BuildHasher, Hasher};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u32(attempt);
+            h.finish()
+        };
+        let jitter = base.mul_f64((random % 500) as f64 / 1000.0);
+        let own = base + jitter;
+        match retry_after {
+            Some(server) if server > own => server,
+            _ => own,
+        }
     }
 
     fn write_atomic(&self, path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
@@ -476,6 +533,51 @@ impl Fetcher {
         tmp.persist(path).map_err(|e| err(e.error))?;
         Ok(())
     }
+}
+
+/// `Retry-After` as seconds: a number, or an HTTP date (seconds from now, at least 0).
+fn retry_after_seconds(value: &str) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(n) = value.parse::<u64>() {
+        return Some(n);
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    )
+}
+
+/// Removes `.part-*` files an interrupted run (killed mid-download) left behind. Only old ones:
+/// another process may be downloading right now.
+fn remove_stale_parts(blobs: &Path) {
+    let Ok(entries) = std::fs::read_dir(blobs) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(3600));
+        if entry.file_name().to_string_lossy().starts_with(".part-") && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// True when the blob exists and its bytes hash to its name.
+fn blob_intact(path: &Path, sha256: &str) -> bool {
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut hasher = Sha256::new();
+    if std::io::copy(&mut file, &mut hasher).is_err() {
+        return false;
+    }
+    crate::reference::hex(&hasher.finalize()) == sha256
 }
 
 /// The cache index on disk; a missing or unreadable one is an empty cache (blobs are checked

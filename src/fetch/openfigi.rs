@@ -45,10 +45,13 @@ pub struct FigiRecord {
     pub security_type: Option<String>,
 }
 
-/// The cached answer for one job: the records found (empty when none).
+/// The cached answer for one job: the records found (empty when none), or OpenFIGI's error
+/// for the job (an invalid identifier is as final an answer as "not found").
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Answer {
     records: Vec<FigiRecord>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -106,7 +109,8 @@ pub enum OpenFigiError {
 pub struct EnrichSummary {
     /// Distinct identifiers asked about (from the cache or the API).
     pub identifiers: usize,
-    /// Of those, answered from the cache.
+    /// Of those, answered from the cache (not in reports: a rerun must give the same report).
+    #[serde(skip)]
     pub cached: usize,
     /// Identifiers OpenFIGI mapped to at least one instrument.
     pub found: usize,
@@ -147,6 +151,11 @@ pub fn map(
         match cached {
             Some(a) => {
                 summary.cached += 1;
+                if let Some(error) = a.error {
+                    summary
+                        .errors
+                        .push(format!("{} {}: {error}", job.id_type, job.id_value));
+                }
                 answers.insert(job.clone(), a.records);
             }
             None if fetcher.options().offline => {
@@ -197,16 +206,16 @@ pub fn map(
             });
         }
         for (job, result) in batch.iter().zip(parsed) {
-            if let Some(error) = result.error {
+            if let Some(error) = &result.error {
                 summary
                     .errors
                     .push(format!("{} {}: {error}", job.id_type, job.id_value));
-                continue;
             }
             // `warning` is OpenFIGI's "No identifier found.": a real answer, cached as empty.
             let _ = result.warning;
             let answer = Answer {
                 records: result.data.unwrap_or_default(),
+                error: result.error,
             };
             let path = cache_path(fetcher, job);
             write_cache(&path, &answer)?;
@@ -214,6 +223,7 @@ pub fn map(
         }
     }
     summary.found = answers.values().filter(|r| !r.is_empty()).count();
+    summary.errors.sort();
     Ok(answers)
 }
 

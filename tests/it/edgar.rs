@@ -356,6 +356,8 @@ fn openfigi_fills_missing_names_in_batches_and_caches() {
                     serde_json::json!({"data": [{"figi": "BBG000XJTEST", "name": "DAQO NEW ENERGY CORP-ADR", "ticker": "DQ", "exchCode": "US", "securityType": "ADR"}]})
                 } else if value == unknown_c {
                     serde_json::json!({"warning": "No identifier found."})
+                } else if value == others_c[9] {
+                    serde_json::json!({"error": "Invalid idValue format."})
                 } else {
                     let i = others_c.iter().position(|o| o == value).unwrap();
                     serde_json::json!({"data": [{"figi": format!("BBG000XJ000{i}"), "name": format!("EXAMPLE HOLDINGS {i} INC"), "ticker": "EX", "exchCode": "US"}]})
@@ -425,13 +427,13 @@ fn openfigi_fills_missing_names_in_batches_and_caches() {
     );
     assert_eq!(flagged["figi"], "BBG000XJTEST");
     assert_eq!(m["enrichment"]["identifiers"], 12);
-    assert_eq!(m["enrichment"]["found"], 11);
-    assert_eq!(m["enrichment"]["names_filled"], 11);
+    assert_eq!(m["enrichment"]["found"], 10);
+    assert_eq!(m["enrichment"]["names_filled"], 10);
     let md = std::fs::read_to_string(d.join("enriched/report.md")).unwrap();
     assert!(md.contains(&format!(
         "; FIGI BBG000XJTEST; name from OpenFIGI (ID\\_CUSIP {daqo})"
     )));
-    assert!(md.contains("- OpenFIGI: 12 identifiers looked up (0 from the cache), 11 found; 11 holdings given a FIGI, 11 names filled in\n"));
+    assert!(md.contains(&format!("- OpenFIGI: 12 identifiers looked up, 10 found; 10 holdings given a FIGI, 10 names filled in; refused: ID\\_CUSIP {}: Invalid idValue format.\n", others[9])), "{md}");
 
     // A rerun asks nothing: every answer, "not found" included, is cached.
     let again = scan("again", false, None);
@@ -446,8 +448,28 @@ fn openfigi_fills_missing_names_in_batches_and_caches() {
         report_json(&d.join("again"))
     };
     assert_eq!(server.count(), 2);
-    assert_eq!(again["enrichment"]["cached"], 12);
     assert_eq!(again["flagged"], m["flagged"]);
+    // Offline, every answer (the refused identifier's included) comes from the cache.
+    xjscan(d)
+        .args([
+            "scan",
+            "ids.csv",
+            "--cache",
+            "cache",
+            "--out",
+            "offline",
+            "--offline",
+        ])
+        .args(["--enrich", "openfigi"])
+        .env("XJSCAN_OPENFIGI_URL", format!("{}/v3/mapping", server.base))
+        .assert()
+        .success();
+    assert_eq!(server.count(), 2);
+    // The same report, byte for byte, whether the answers came from OpenFIGI or the cache.
+    assert_eq!(
+        std::fs::read(d.join("again/report.md")).unwrap(),
+        std::fs::read(d.join("enriched/report.md")).unwrap()
+    );
 
     // With an API key (and an empty cache): one request of up to 100 jobs, key in the header.
     let keyed = scan("keyed", true, Some("secret-key"));

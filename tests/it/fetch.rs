@@ -28,6 +28,7 @@ fn serve(respond: impl Fn(&str, usize) -> Scripted + Send + Sync + 'static) -> (
             body,
             send_only,
             delay: Duration::from_millis(delay),
+            body_delay: Duration::ZERO,
         }
     });
     (server.base.clone(), server)
@@ -210,10 +211,12 @@ fn errors_are_clear_and_leave_no_partial_file() {
         assert!(e.starts_with(&format!("error: {url}")), "{path}: {e}");
         assert!(e.contains(expected), "{path}: {e}");
     }
-    // No partial download survives in the cache, and nothing was saved.
+    // No partial download survives in the cache (the truncated and oversized bodies were being
+    // written there), and nothing was saved.
     let blobs: Vec<_> = std::fs::read_dir(d.join("cache/blobs"))
-        .map(|r| r.filter_map(Result::ok).collect())
-        .unwrap_or_default();
+        .unwrap()
+        .filter_map(Result::ok)
+        .collect();
     assert!(blobs.is_empty(), "{blobs:?}");
     assert!(!d.join("out").exists());
 
@@ -244,4 +247,82 @@ fn server_errors_and_rate_limits_are_retried() {
         "Retry-After not honoured"
     );
     assert_eq!(hits.count(), 4);
+}
+
+#[test]
+fn the_concurrency_limit_holds_for_whole_transfers() {
+    // Each body arrives 300 ms after its headers: a limit that let go at the headers would let
+    // every download stream at once.
+    let server = http::serve(|request, _| Reply {
+        body_delay: Duration::from_millis(300),
+        ..Reply::ok(request.path.clone())
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let urls: Vec<String> = (0..6)
+        .map(|i| format!("{}/c/{i}.csv", server.base))
+        .collect();
+    let mut args: Vec<&str> = urls.iter().map(String::as_str).collect();
+    args.extend(["--concurrency", "2"]);
+    let out = fetch(dir.path(), &args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(server.count(), 6);
+    assert_eq!(server.most_in_flight(), 2);
+}
+
+#[test]
+fn revalidation_uses_the_etag_and_a_304_keeps_the_cached_file() {
+    let server = http::serve(|request, _| {
+        if request.header("if-none-match") == Some("\"v1\"") {
+            Reply::status(304, "")
+        } else {
+            Reply {
+                headers: vec![("ETag", "\"v1\"".into())],
+                ..Reply::ok("first version")
+            }
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("{}/r.csv", server.base);
+    for _ in 0..2 {
+        let out = fetch(dir.path(), &[&url]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("out/r.csv")).unwrap(),
+            "first version"
+        );
+    }
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].header("if-none-match"), None);
+    assert_eq!(requests[1].header("if-none-match"), Some("\"v1\""));
+    // A damaged blob is not trusted: it is downloaded again, unconditionally.
+    let blobs = dir.path().join("cache/blobs");
+    let blob = std::fs::read_dir(&blobs)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&blob, "tampered").unwrap();
+    let out = fetch(dir.path(), &[&url]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(server.requests()[2].header("if-none-match"), None);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/r.csv")).unwrap(),
+        "first version"
+    );
+}
+
+#[test]
+fn two_urls_with_one_file_name_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = fetch(
+        dir.path(),
+        &["http://127.0.0.1:9/a/x.csv", "http://127.0.0.1:9/b/x.csv"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "error: http://127.0.0.1:9/a/x.csv and http://127.0.0.1:9/b/x.csv would both be saved as `x.csv`; fetch them into different folders\n"
+    );
 }
