@@ -104,93 +104,23 @@ fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
     }
 }
 
-/// Measures a data set against the reference data.
-pub fn measure(
-    files: &DatasetFiles,
+/// What is known about a distinct issuer (name + CUSIP) once resolved: entity ids and tier
+/// when flagged, and review candidates.
+#[derive(Debug, Clone, Default)]
+struct IssuerOutcome {
+    flag: Option<(String, String)>,
+    review: Vec<Candidate>,
+}
+
+/// Resolves distinct issuers, each once for the whole data set, on every core: names are
+/// independent, and the results are put back in input order, so the output does not depend on
+/// the number of threads.
+fn resolve_issuers(
+    resolver: &Resolver,
     data: &ReferenceData,
-    overrides: Overrides,
-) -> Result<DatasetExposure, IngestError> {
-    let err = |e: PolarsError| sec_dataset::infotable_error(files, e);
-    let filings = sec_dataset::filings(files)?;
-    let rows = sec_dataset::infotable(files).map_err(err)?;
-
-    // 1. The unit of each filing, from the prices its share rows imply.
-    let priced = rows
-        .clone()
-        .filter(
-            col("PUTCALL")
-                .is_null()
-                .and(col("SSHPRNAMTTYPE").eq(lit("SH")))
-                .and(col("SSHPRNAMT").gt(lit(0i64)))
-                .and(col("VALUE").is_not_null()),
-        )
-        .group_by([col("ACCESSION_NUMBER")])
-        .agg([
-            len().alias("PRICED"),
-            col("VALUE")
-                .lt(col("SSHPRNAMT"))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("SUB_DOLLAR"),
-        ])
-        .collect()
-        .map_err(err)?;
-    let mut price_stats: HashMap<String, (usize, usize)> = HashMap::new();
-    {
-        let (acc, n, sub) = (
-            strs(&priced, "ACCESSION_NUMBER"),
-            i64s(&priced, "PRICED"),
-            i64s(&priced, "SUB_DOLLAR"),
-        );
-        for i in 0..priced.height() {
-            if let Some(a) = &acc[i] {
-                price_stats.insert(
-                    a.clone(),
-                    (
-                        n[i].unwrap_or(0).max(0) as usize,
-                        sub[i].unwrap_or(0).max(0) as usize,
-                    ),
-                );
-            }
-        }
-    }
-    let mut units: HashMap<String, (i64, String)> = HashMap::new();
-    for f in &filings {
-        let (n, sub) = price_stats.get(&f.accession).copied().unwrap_or((0, 0));
-        let cover = sec13f::Cover {
-            period: f.period.clone(),
-            filed: f.filed.clone(),
-            ..sec13f::Cover::default()
-        };
-        let (m, note) = sec13f::decide_unit(sub, n, &cover);
-        units.insert(
-            f.accession.clone(),
-            (if m == Decimal::ONE { 1 } else { 1000 }, note),
-        );
-    }
-    let unit_frame = df!(
-        "ACCESSION_NUMBER" => filings.iter().map(|f| f.accession.clone()).collect::<Vec<_>>(),
-        "MULT" => filings.iter().map(|f| units.get(&f.accession).map_or(1, |u| u.0)).collect::<Vec<_>>(),
-    )
-    .map_err(err)?;
-
-    // 2. Each distinct issuer resolved once.
-    let issuers = rows
-        .clone()
-        .select([col("NAMEOFISSUER"), col("CUSIP")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()
-        .map_err(err)?;
-    let resolver = Resolver::with_overrides(data, overrides);
-    let mut review = Vec::new();
-    let (names, cusips) = (strs(&issuers, "NAMEOFISSUER"), strs(&issuers, "CUSIP"));
-    let mut matched_names = Vec::new();
-    let mut matched_cusips = Vec::new();
-    let mut matched_entities = Vec::new();
-    let mut matched_tiers = Vec::new();
-    for i in 0..issuers.height() {
-        let name = names[i].clone().unwrap_or_default();
-        let cusip = cusips[i].clone().unwrap_or_default();
+    issuers: &[(String, String)],
+) -> Vec<IssuerOutcome> {
+    let resolve_one = |(name, cusip): &(String, String)| {
         let holding = Holding {
             source: SourceLine {
                 file: String::new(),
@@ -212,30 +142,207 @@ pub fn measure(
             asset_class: None,
         };
         let resolution = resolver.resolve(&holding);
-        for c in &resolution.review {
-            review.push(DatasetReview {
+        let (tier, entities) = flagging(&resolution.matches, data);
+        IssuerOutcome {
+            flag: tier.map(|t| (entities.join("; "), t.key().to_string())),
+            review: resolution.review,
+        }
+    };
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    if threads < 2 || issuers.len() < 2_000 {
+        return issuers.iter().map(resolve_one).collect();
+    }
+    let chunk = issuers.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = issuers
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(resolve_one).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Everything measured over the pieces so far.
+#[derive(Default)]
+struct Totals {
+    filers: Vec<FilerExposure>,
+    flags: Vec<DatasetFlag>,
+    unknown_filings: Vec<String>,
+    /// Every distinct issuer seen, with its outcome.
+    issuers: HashMap<(String, String), IssuerOutcome>,
+}
+
+/// Measures a data set against the reference data.
+///
+/// The information table is measured piece by piece — the whole `INFOTABLE.tsv`, or each
+/// Parquet partition — and the pieces' figures merged: per-filing figures are concatenated
+/// (a piece holds whole filings), distinct issuers are united, and everything is sorted. One
+/// piece or many, the result is the same; this is the map and reduce a distributed engine
+/// would run (see `docs/scaling.md`).
+pub fn measure(
+    files: &DatasetFiles,
+    data: &ReferenceData,
+    overrides: Overrides,
+) -> Result<DatasetExposure, IngestError> {
+    let filings = sec_dataset::filings(files)?;
+    let by_accession: HashMap<&str, &Filing> =
+        filings.iter().map(|f| (f.accession.as_str(), f)).collect();
+    let resolver = Resolver::with_overrides(data, overrides);
+    let mut totals = Totals::default();
+    for (path, piece) in sec_dataset::infotable_pieces(files) {
+        let err = |e: PolarsError| sec_dataset::piece_error(&path, e);
+        // Read once; every step below works on the frame in memory.
+        let frame = piece.map_err(err)?.collect().map_err(err)?;
+        measure_piece(frame, &by_accession, &resolver, data, &mut totals).map_err(err)?;
+    }
+    let Totals {
+        mut filers,
+        mut flags,
+        mut unknown_filings,
+        issuers,
+    } = totals;
+    filers.sort_by(|a, b| a.accession.cmp(&b.accession));
+    flags.sort_by(|a, b| (&a.accession, a.line).cmp(&(&b.accession, b.line)));
+    unknown_filings.sort();
+    let mut review: Vec<DatasetReview> = issuers
+        .iter()
+        .flat_map(|((name, cusip), o)| {
+            o.review.iter().map(|c| DatasetReview {
                 holding_name: name.clone(),
                 cusip: cusip.clone(),
                 candidate: c.clone(),
-            });
-        }
-        let (tier, entities) = flagging(&resolution.matches, data);
-        if let Some(tier) = tier {
-            matched_names.push(name);
-            matched_cusips.push(cusip);
-            matched_entities.push(entities.join("; "));
-            matched_tiers.push(tier.key().to_string());
+            })
+        })
+        .collect();
+    review.sort();
+    let long_total: Decimal = filers.iter().map(|f| f.long_value).sum();
+    let flagged_total: Decimal = filers.iter().map(|f| f.flagged_value).sum();
+    Ok(DatasetExposure {
+        rows: filers.iter().map(|f| f.rows).sum(),
+        filings: filers.len() as u64,
+        distinct_issuers: issuers.len() as u64,
+        flagged_issuers: issuers.values().filter(|o| o.flag.is_some()).count() as u64,
+        long_value: long_total,
+        flagged_value: flagged_total,
+        flagged_pct: percent(flagged_total, long_total),
+        filers,
+        flags,
+        unknown_filings,
+        review,
+    })
+}
+
+/// Measures one piece of the information table (whole filings) into `totals`.
+fn measure_piece(
+    frame: DataFrame,
+    by_accession: &HashMap<&str, &Filing>,
+    resolver: &Resolver,
+    data: &ReferenceData,
+    totals: &mut Totals,
+) -> PolarsResult<()> {
+    let rows = frame.lazy();
+
+    // 1. The unit of each filing in the piece, from the prices its share rows imply.
+    let priced = rows
+        .clone()
+        .group_by([col("ACCESSION_NUMBER")])
+        .agg([
+            col("PUTCALL")
+                .is_null()
+                .and(col("SSHPRNAMTTYPE").eq(lit("SH")))
+                .and(col("SSHPRNAMT").gt(lit(0i64)))
+                .and(col("VALUE").is_not_null())
+                .cast(DataType::Int64)
+                .sum()
+                .alias("PRICED"),
+            col("PUTCALL")
+                .is_null()
+                .and(col("SSHPRNAMTTYPE").eq(lit("SH")))
+                .and(col("SSHPRNAMT").gt(lit(0i64)))
+                .and(col("VALUE").is_not_null())
+                .and(col("VALUE").lt(col("SSHPRNAMT")))
+                .cast(DataType::Int64)
+                .sum()
+                .alias("SUB_DOLLAR"),
+        ])
+        .collect()?;
+    let (acc, n, sub) = (
+        strs(&priced, "ACCESSION_NUMBER"),
+        i64s(&priced, "PRICED"),
+        i64s(&priced, "SUB_DOLLAR"),
+    );
+    let mut units: HashMap<String, (i64, String)> = HashMap::new();
+    for i in 0..priced.height() {
+        let Some(a) = &acc[i] else { continue };
+        let Some(f) = by_accession.get(a.as_str()) else {
+            continue;
+        };
+        let cover = sec13f::Cover {
+            period: f.period.clone(),
+            filed: f.filed.clone(),
+            ..sec13f::Cover::default()
+        };
+        let (m, note) = sec13f::decide_unit(
+            sub[i].unwrap_or(0).max(0) as usize,
+            n[i].unwrap_or(0).max(0) as usize,
+            &cover,
+        );
+        units.insert(a.clone(), (if m == Decimal::ONE { 1 } else { 1000 }, note));
+    }
+    let unit_accessions: Vec<String> = units.keys().cloned().collect();
+    let unit_mults: Vec<i64> = unit_accessions.iter().map(|a| units[a].0).collect();
+    let unit_frame = df!(
+        "ACCESSION_NUMBER" => unit_accessions,
+        "MULT" => unit_mults,
+    )?;
+
+    // 2. Distinct issuers of the piece; those not seen in an earlier piece are resolved.
+    let issuers = rows
+        .clone()
+        .select([col("NAMEOFISSUER"), col("CUSIP")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?;
+    let (names, cusips) = (strs(&issuers, "NAMEOFISSUER"), strs(&issuers, "CUSIP"));
+    let mut fresh: Vec<(String, String)> = (0..issuers.height())
+        .map(|i| {
+            (
+                names[i].clone().unwrap_or_default(),
+                cusips[i].clone().unwrap_or_default(),
+            )
+        })
+        .filter(|k| !totals.issuers.contains_key(k))
+        .collect();
+    fresh.sort();
+    let outcomes = resolve_issuers(resolver, data, &fresh);
+    for (key, outcome) in fresh.into_iter().zip(outcomes) {
+        totals.issuers.insert(key, outcome);
+    }
+    let (mut m_names, mut m_cusips, mut m_entities, mut m_tiers) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for i in 0..issuers.height() {
+        let key = (
+            names[i].clone().unwrap_or_default(),
+            cusips[i].clone().unwrap_or_default(),
+        );
+        if let Some((entities, tier)) = totals.issuers.get(&key).and_then(|o| o.flag.clone()) {
+            m_names.push(key.0);
+            m_cusips.push(key.1);
+            m_entities.push(entities);
+            m_tiers.push(tier);
         }
     }
-    let flagged_issuers = matched_names.len() as u64;
     let matches = df!(
-        "NAMEOFISSUER" => matched_names,
-        "CUSIP" => matched_cusips,
-        "ENTITIES" => matched_entities,
-        "TIER" => matched_tiers,
-    )
-    .map_err(err)?;
-
+        "NAMEOFISSUER" => m_names,
+        "CUSIP" => m_cusips,
+        "ENTITIES" => m_entities,
+        "TIER" => m_tiers,
+    )?;
     // 3. Rows joined with units and matches, then summed per filing.
     let joined = rows
         .join(
@@ -307,8 +414,7 @@ pub fn measure(
             col("VALUE").sum().alias("RAW_SUM"),
         ])
         .sort(["ACCESSION_NUMBER"], Default::default())
-        .collect()
-        .map_err(err)?;
+        .collect()?;
     let flags = joined
         .filter(flagged.and(valued))
         .select([
@@ -323,12 +429,9 @@ pub fn measure(
             col("TIER"),
         ])
         .sort(["ACCESSION_NUMBER", "LINE"], Default::default())
-        .collect()
-        .map_err(err)?;
+        .collect()?;
 
     // 4. Back to plain values.
-    let by_accession: HashMap<&str, &Filing> =
-        filings.iter().map(|f| (f.accession.as_str(), f)).collect();
     let col_s = |n| strs(&per_filer, n);
     let col_i = |n| i64s(&per_filer, n);
     let (
@@ -358,8 +461,8 @@ pub fn measure(
     );
     let count = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
     let money = |v: Option<i64>| Decimal::from(v.unwrap_or(0));
-    let mut filers = Vec::with_capacity(per_filer.height());
-    let mut unknown_filings = Vec::new();
+    let filers = &mut totals.filers;
+    let unknown_filings = &mut totals.unknown_filings;
     for i in 0..per_filer.height() {
         let accession = acc[i].clone().unwrap_or_default();
         let filing = by_accession.get(accession.as_str());
@@ -420,8 +523,9 @@ pub fn measure(
         strs(&flags, "ENTITIES"),
         strs(&flags, "TIER"),
     );
-    let flags: Vec<DatasetFlag> = (0..flags.height())
-        .map(|i| DatasetFlag {
+    totals
+        .flags
+        .extend((0..flags.height()).map(|i| DatasetFlag {
             accession: f_acc[i].clone().unwrap_or_default(),
             line: count(f_line[i]),
             name: f_name[i].clone().unwrap_or_default(),
@@ -431,25 +535,6 @@ pub fn measure(
             put_call: f_pc[i].clone(),
             entity_ids: f_ent[i].clone().unwrap_or_default(),
             tier: f_tier[i].clone().unwrap_or_default(),
-        })
-        .collect();
-    let long_total: Decimal = filers.iter().map(|f| f.long_value).sum();
-    let flagged_total: Decimal = filers.iter().map(|f| f.flagged_value).sum();
-    Ok(DatasetExposure {
-        rows: filers.iter().map(|f| f.rows).sum(),
-        filings: filers.len() as u64,
-        distinct_issuers: issuers.height() as u64,
-        flagged_issuers,
-        long_value: long_total,
-        flagged_value: flagged_total,
-        flagged_pct: percent(flagged_total, long_total),
-        filers,
-        flags,
-        unknown_filings,
-        review: {
-            // Distinct issuers arrive in hash order; sort so the output is deterministic.
-            review.sort();
-            review
-        },
-    })
+        }));
+    Ok(())
 }

@@ -31,7 +31,12 @@ const SUBMISSION_COLUMNS: &[&str] = &["ACCESSION_NUMBER", "FILING_DATE", "CIK", 
 #[derive(Debug, Clone)]
 pub struct DatasetFiles {
     pub dir: PathBuf,
+    /// `INFOTABLE.tsv`, or the `INFOTABLE/` folder of Parquet partitions.
     pub infotable: PathBuf,
+    /// Parquet partitions of the information table (`INFOTABLE/**/*.parquet`, in path order),
+    /// used when there is no `INFOTABLE.tsv`; each holds whole filings and a `LINE` column with
+    /// the row's line in the original table.
+    pub partitions: Vec<PathBuf>,
     pub submission: PathBuf,
     pub coverpage: Option<PathBuf>,
     pub summarypage: Option<PathBuf>,
@@ -72,19 +77,54 @@ pub fn locate(dir: &Path) -> Result<DatasetFiles, IngestError> {
             })
         }
     };
+    let partition_dir = dir.join("INFOTABLE");
+    let (infotable, partitions) = if !dir.join("INFOTABLE.tsv").is_file() && partition_dir.is_dir()
+    {
+        let mut parts = Vec::new();
+        collect_parquet(&partition_dir, &mut parts).map_err(|error| IngestError::Io {
+            file: crate::ingest::display_path(&partition_dir),
+            error,
+        })?;
+        parts.sort();
+        if parts.is_empty() {
+            return Err(IngestError::DatasetIncomplete {
+                dir: shown.clone(),
+                missing: "INFOTABLE.tsv (INFOTABLE/ holds no .parquet partitions)".to_string(),
+            });
+        }
+        (partition_dir, parts)
+    } else {
+        (need("INFOTABLE.tsv")?, Vec::new())
+    };
     let files = DatasetFiles {
         dir: dir.to_path_buf(),
-        infotable: need("INFOTABLE.tsv")?,
+        infotable,
+        partitions,
         submission: need("SUBMISSION.tsv")?,
         coverpage: Some(dir.join("COVERPAGE.tsv")).filter(|p| p.is_file()),
         summarypage: Some(dir.join("SUMMARYPAGE.tsv")).filter(|p| p.is_file()),
     };
-    check_header(&files.infotable, INFOTABLE_COLUMNS)?;
+    if files.partitions.is_empty() {
+        check_header(&files.infotable, INFOTABLE_COLUMNS)?;
+    }
     check_header(&files.submission, SUBMISSION_COLUMNS)?;
     Ok(files)
 }
 
 /// Reads a table's header line and checks the required columns are there.
+/// Every `.parquet` file under `dir`, recursively (hive-style `quarter=…/filer=…/` folders).
+fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_parquet(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "parquet") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
 fn check_header(path: &Path, required: &[&str]) -> Result<(), IngestError> {
     let file = crate::ingest::display_path(path);
     let handle = std::fs::File::open(path).map_err(|error| IngestError::Io {
@@ -251,8 +291,7 @@ pub fn filings(files: &DatasetFiles) -> Result<Vec<Filing>, IngestError> {
 /// The information table, typed: `VALUE` and `SSHPRNAMT` as integers (null when not a number),
 /// text columns with nulls as empty strings, and `LINE`, the row's line in `INFOTABLE.tsv`.
 pub fn infotable(files: &DatasetFiles) -> PolarsResult<LazyFrame> {
-    let text = |c: &str| col(c).fill_null(lit(""));
-    Ok(scan_tsv(&files.infotable)?
+    let rows = scan_tsv(&files.infotable)?
         .select(
             INFOTABLE_COLUMNS
                 .iter()
@@ -260,31 +299,66 @@ pub fn infotable(files: &DatasetFiles) -> PolarsResult<LazyFrame> {
                 .collect::<Vec<_>>(),
         )
         .with_row_index("ROW", None)
-        .with_columns([
-            (col("ROW").cast(DataType::Int64) + lit(2i64)).alias("LINE"),
-            text("ACCESSION_NUMBER"),
-            text("NAMEOFISSUER"),
-            text("TITLEOFCLASS"),
-            text("CUSIP"),
-            text("SSHPRNAMTTYPE"),
-            col("PUTCALL").alias("PUTCALL"),
-            col("VALUE").alias("VALUE_RAW"),
-            col("VALUE")
-                .str()
-                .strip_chars(lit(NULL))
-                .cast(DataType::Int64)
-                .alias("VALUE"),
-            col("SSHPRNAMT")
-                .str()
-                .strip_chars(lit(NULL))
-                .cast(DataType::Int64)
-                .alias("SSHPRNAMT"),
-        ]))
+        .with_columns([(col("ROW").cast(DataType::Int64) + lit(2i64)).alias("LINE")]);
+    Ok(typed(rows))
+}
+
+/// The information table's pieces: the whole TSV, or each Parquet partition. Each piece holds
+/// whole filings, so per-filing figures never span pieces.
+pub fn infotable_pieces(files: &DatasetFiles) -> Vec<(PathBuf, PolarsResult<LazyFrame>)> {
+    if files.partitions.is_empty() {
+        return vec![(files.infotable.clone(), infotable(files))];
+    }
+    files
+        .partitions
+        .iter()
+        .map(|path| {
+            let frame = LazyFrame::scan_parquet(
+                PlRefPath::new(path.to_string_lossy().as_ref()),
+                ScanArgsParquet::default(),
+            )
+            .map(|lf| {
+                let mut columns: Vec<Expr> = INFOTABLE_COLUMNS.iter().map(|c| col(*c)).collect();
+                columns.push(col("LINE").cast(DataType::Int64));
+                typed(lf.select(columns))
+            });
+            (path.clone(), frame)
+        })
+        .collect()
+}
+
+/// The typed columns every piece is measured with (values as whole numbers, text never null).
+fn typed(rows: LazyFrame) -> LazyFrame {
+    let text = |c: &str| col(c).fill_null(lit(""));
+    rows.with_columns([
+        text("ACCESSION_NUMBER"),
+        text("NAMEOFISSUER"),
+        text("TITLEOFCLASS"),
+        text("CUSIP"),
+        text("SSHPRNAMTTYPE"),
+        col("PUTCALL").alias("PUTCALL"),
+        col("VALUE").alias("VALUE_RAW"),
+        col("VALUE")
+            .str()
+            .strip_chars(lit(NULL))
+            .cast(DataType::Int64)
+            .alias("VALUE"),
+        col("SSHPRNAMT")
+            .str()
+            .strip_chars(lit(NULL))
+            .cast(DataType::Int64)
+            .alias("SSHPRNAMT"),
+    ])
 }
 
 /// Maps a polars error on the information table to an ingest error.
 pub fn infotable_error(files: &DatasetFiles, e: PolarsError) -> IngestError {
     polars_error(&files.infotable, e)
+}
+
+/// Maps a polars error on one piece of the information table to an ingest error.
+pub fn piece_error(path: &Path, e: PolarsError) -> IngestError {
+    polars_error(path, e)
 }
 
 #[cfg(test)]

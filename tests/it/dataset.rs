@@ -132,3 +132,145 @@ fn parquet_holdings() {
     assert!(m.inputs[0].notes.iter().any(|n| n
         == "floating-point column(s) Market Value read from each value's shortest decimal form"));
 }
+
+/// A larger set for the partitioned path: 40 filings of 150 rows over a few hundred issuers
+/// (linked, Chinese, and ordinary names shared across filings), values from a fixed LCG.
+fn generated_dataset(dir: &Path) {
+    let names = [
+        "DAQO NEW ENERGY CORP",
+        "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO LTD",
+        "ZIJIN MINING GROUP CO LTD",
+        "APPLE INC",
+        "ZHONGTAI SECURITIES CO LTD",
+        "EAST WEST BANCORP INC",
+        "GREEN PLAINS INC",
+        "CHINA GREEN ENERGY GROUP",
+    ];
+    let mut seed: u64 = 42;
+    let mut next = |m: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % m
+    };
+    let (mut sub, mut info) = (
+        String::from(SUBMISSION.lines().next().unwrap()),
+        String::from(HEADER),
+    );
+    sub.push('\n');
+    let mut sk = 0;
+    for f in 0..40u64 {
+        let acc = format!("00000{:05}-25-{:06}", 10_000 + f, f);
+        sub.push_str(&format!(
+            "{acc}\t14-NOV-2025\t13F-HR\t{:010}\t30-SEP-2025\n",
+            10_000 + f
+        ));
+        for _ in 0..150 {
+            sk += 1;
+            let pick = next(100);
+            let name = if pick < 30 {
+                names[next(names.len() as u64) as usize].to_string()
+            } else {
+                format!("GENERATED ISSUER {} CORP", next(300))
+            };
+            let shares = 100 + next(100_000);
+            let value = if next(500) == 0 {
+                "N/A".to_string()
+            } else {
+                (shares * (1 + next(400))).to_string()
+            };
+            let put_call = if next(50) == 0 { "Put" } else { "" };
+            info.push_str(&format!(
+                "{acc}\t{sk}\t{name}\tCOM\t\t\t{value}\t{shares}\tSH\t{put_call}\tSOLE\t\t{shares}\t0\t0\n"
+            ));
+        }
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("SUBMISSION.tsv"), sub).unwrap();
+    std::fs::write(dir.join("INFOTABLE.tsv"), info).unwrap();
+}
+
+/// Writes `INFOTABLE.tsv` of `from` as Parquet partitions by quarter and filer under `to`
+/// (`INFOTABLE/quarter=…/filer=…/part-0.parquet`, with each row's original `LINE`), and copies
+/// the other tables.
+fn partition(from: &Path, to: &Path) -> usize {
+    use polars::prelude::*;
+    std::fs::create_dir_all(to).unwrap();
+    for t in ["SUBMISSION.tsv", "COVERPAGE.tsv", "SUMMARYPAGE.tsv"] {
+        if from.join(t).is_file() {
+            std::fs::copy(from.join(t), to.join(t)).unwrap();
+        }
+    }
+    let df = xjscan::ingest::sec_dataset::scan_tsv(&from.join("INFOTABLE.tsv"))
+        .unwrap()
+        .with_row_index("ROW", None)
+        .with_columns([(col("ROW").cast(DataType::Int64) + lit(2i64)).alias("LINE")])
+        .drop(cols(["ROW"]))
+        .collect()
+        .unwrap();
+    let parts = df.partition_by(["ACCESSION_NUMBER"], true).unwrap();
+    for mut part in parts.iter().cloned() {
+        let acc = part
+            .column("ACCESSION_NUMBER")
+            .unwrap()
+            .str()
+            .unwrap()
+            .get(0)
+            .unwrap()
+            .to_string();
+        let folder = to
+            .join("INFOTABLE/quarter=2025Q3")
+            .join(format!("filer={}", &acc[..10]));
+        std::fs::create_dir_all(&folder).unwrap();
+        let file = std::fs::File::create(folder.join(format!("part-{acc}.parquet"))).unwrap();
+        ParquetWriter::new(file).finish(&mut part).unwrap();
+    }
+    parts.len()
+}
+
+#[test]
+fn parquet_partitions_give_exactly_the_single_run_result() {
+    for (label, make) in [
+        ("hand-made", write_dataset as fn(&Path)),
+        ("generated", generated_dataset as fn(&Path)),
+    ] {
+        let single = tempfile::tempdir().unwrap();
+        let parted = tempfile::tempdir().unwrap();
+        make(&single.path().join("data"));
+        let pieces = partition(&single.path().join("data"), &parted.path().join("data"));
+        assert!(pieces >= 3, "{label}: {pieces} partitions");
+        assert!(!parted.path().join("data/INFOTABLE.tsv").exists());
+        for dir in [single.path(), parted.path()] {
+            let out = xjscan(dir)
+                .args(["scan", "data", "--out", "out"])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{label}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        for f in [
+            "report.md",
+            "report.json",
+            "filers.csv",
+            "flagged.csv",
+            "review.csv",
+        ] {
+            let a = std::fs::read_to_string(single.path().join("out").join(f)).unwrap();
+            let b = std::fs::read_to_string(parted.path().join("out").join(f)).unwrap();
+            assert_eq!(a, b, "{label}: {f} differs");
+        }
+        let m = crate::report_json(&single.path().join("out"));
+        let flagged = m["exposure"]["flagged_value"].as_str().unwrap();
+        assert_ne!(
+            flagged, "0",
+            "{label}: nothing flagged, the check would be empty"
+        );
+        assert!(
+            m["exposure"]["distinct_issuers"].as_u64().unwrap() >= 4,
+            "{label}"
+        );
+    }
+}
