@@ -146,6 +146,16 @@ const CHINESE_CLEAN: &[&str] = &[
     "XINJIANG TIANSHAN CEMENT CO LTD",
     "EAST WEST BANCORP INC",
     "GREEN PLAINS INC",
+    // Names that share words with linked issuers: token-set fuzzy matching flags them.
+    "CHINA GREEN AGRICULTURE INC",
+    "EAST BUY HLDG LTD",
+    "NEW ENERGY GROUP INC",
+    "GREEN ENERGY CORP",
+    "SOLAR POWER INC",
+    "CHINA EAST GROUP LTD",
+    "TCL ZHONGHUAN RENEWABLE ENERGY TECHNOLOGY CO LTD-A",
+    "ZHONGTAI SECURITIES CO LTD-A",
+    "CHINA NATIONAL CHEMICAL ENGINEERING CO LTD-A",
 ];
 /// Issuers the reference data links to listed entities, spelled as 13F tables spell them.
 const LINKED: &[&str] = &[
@@ -157,6 +167,18 @@ const LINKED: &[&str] = &[
     "XINJIANG GOLDWIND SCIENCE & TECHNOLOGY CO LTD",
     "ZIJIN MINING GROUP CO LTD",
     "CHANGHONG MEILING CO LTD",
+    // The same issuers as index and ETF exports spell them.
+    "HIKVISION DIGITAL TECHNOLOGY CO LTD-A",
+    "DAQO NEW ENERGY CORP SPONSORED ADR",
+    "DAQO NEW ENERGY CORP-ADR",
+    "JINKOSOLAR HLDG CO LTD SPONSORED ADR",
+    "ZIJIN MNG GROUP CO LTD H SHS",
+    "ZIJIN MINING GROUP CO LTD-H",
+    "IFLYTEK CO LTD-A",
+    "ZHEJIANG DAHUA TECHNOLOGY CO-A",
+    "XINJIANG ZHONGTAI CHEMICAL CO LTD-A",
+    "HOSHINE SILICON INDUSTRY CO LTD-A",
+    "LONGI GREEN ENERGY TECHNOLOGY CO LTD-A",
 ];
 
 struct Args {

@@ -8,6 +8,10 @@
 
 use std::time::Instant;
 
+// The same allocator as the xjscan binary, so the floor is polars at its best.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let path = std::env::args()
         .nth(1)

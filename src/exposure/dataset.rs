@@ -239,6 +239,11 @@ pub fn measure(
 }
 
 /// Measures one piece of the information table (whole filings) into `totals`.
+///
+/// Three passes over the frame in memory: the distinct issuers; a group-by per filing for
+/// every count and raw sum, run while the new issuers are resolved; and a filter for the rows
+/// of the (few) flagged names. The unit multiplier is constant within a filing, so it is
+/// applied to the sums afterwards (`sum(value) × m = sum(value × m)` in integers).
 fn measure_piece(
     frame: DataFrame,
     by_accession: &HashMap<&str, &Filing>,
@@ -246,129 +251,29 @@ fn measure_piece(
     data: &ReferenceData,
     totals: &mut Totals,
 ) -> PolarsResult<()> {
-    let rows = frame.lazy();
+    let rows = frame.clone().lazy();
 
-    // 1. The unit of each filing in the piece, from the prices its share rows imply.
-    let priced = rows
-        .clone()
-        .group_by([col("ACCESSION_NUMBER")])
-        .agg([
-            col("PUTCALL")
-                .is_null()
-                .and(col("SSHPRNAMTTYPE").eq(lit("SH")))
-                .and(col("SSHPRNAMT").gt(lit(0i64)))
-                .and(col("VALUE").is_not_null())
-                .cast(DataType::Int64)
-                .sum()
-                .alias("PRICED"),
-            col("PUTCALL")
-                .is_null()
-                .and(col("SSHPRNAMTTYPE").eq(lit("SH")))
-                .and(col("SSHPRNAMT").gt(lit(0i64)))
-                .and(col("VALUE").is_not_null())
-                .and(col("VALUE").lt(col("SSHPRNAMT")))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("SUB_DOLLAR"),
-        ])
-        .collect()?;
-    let (acc, n, sub) = (
-        strs(&priced, "ACCESSION_NUMBER"),
-        i64s(&priced, "PRICED"),
-        i64s(&priced, "SUB_DOLLAR"),
-    );
-    let mut units: HashMap<String, (i64, String)> = HashMap::new();
-    for i in 0..priced.height() {
-        let Some(a) = &acc[i] else { continue };
-        let Some(f) = by_accession.get(a.as_str()) else {
-            continue;
-        };
-        let cover = sec13f::Cover {
-            period: f.period.clone(),
-            filed: f.filed.clone(),
-            ..sec13f::Cover::default()
-        };
-        let (m, note) = sec13f::decide_unit(
-            sub[i].unwrap_or(0).max(0) as usize,
-            n[i].unwrap_or(0).max(0) as usize,
-            &cover,
-        );
-        units.insert(a.clone(), (if m == Decimal::ONE { 1 } else { 1000 }, note));
-    }
-    let unit_accessions: Vec<String> = units.keys().cloned().collect();
-    let unit_mults: Vec<i64> = unit_accessions.iter().map(|a| units[a].0).collect();
-    let unit_frame = df!(
-        "ACCESSION_NUMBER" => unit_accessions,
-        "MULT" => unit_mults,
-    )?;
-
-    // 2. Distinct issuers of the piece; those not seen in an earlier piece are resolved.
-    let issuers = rows
-        .clone()
-        .select([col("NAMEOFISSUER"), col("CUSIP")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()?;
-    let (names, cusips) = (strs(&issuers, "NAMEOFISSUER"), strs(&issuers, "CUSIP"));
-    let mut fresh: Vec<(String, String)> = (0..issuers.height())
-        .map(|i| {
-            (
-                names[i].clone().unwrap_or_default(),
-                cusips[i].clone().unwrap_or_default(),
-            )
-        })
-        .filter(|k| !totals.issuers.contains_key(k))
-        .collect();
-    fresh.sort();
-    let outcomes = resolve_issuers(resolver, data, &fresh);
-    for (key, outcome) in fresh.into_iter().zip(outcomes) {
-        totals.issuers.insert(key, outcome);
-    }
-    let (mut m_names, mut m_cusips, mut m_entities, mut m_tiers) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for i in 0..issuers.height() {
-        let key = (
-            names[i].clone().unwrap_or_default(),
-            cusips[i].clone().unwrap_or_default(),
-        );
-        if let Some((entities, tier)) = totals.issuers.get(&key).and_then(|o| o.flag.clone()) {
-            m_names.push(key.0);
-            m_cusips.push(key.1);
-            m_entities.push(entities);
-            m_tiers.push(tier);
-        }
-    }
-    let matches = df!(
-        "NAMEOFISSUER" => m_names,
-        "CUSIP" => m_cusips,
-        "ENTITIES" => m_entities,
-        "TIER" => m_tiers,
-    )?;
-    // 3. Rows joined with units and matches, then summed per filing.
-    let joined = rows
-        .join(
-            unit_frame.lazy(),
-            [col("ACCESSION_NUMBER")],
-            [col("ACCESSION_NUMBER")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            matches.lazy(),
-            [col("NAMEOFISSUER"), col("CUSIP")],
-            [col("NAMEOFISSUER"), col("CUSIP")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([(col("VALUE") * col("MULT").fill_null(lit(1i64))).alias("USD")]);
+    // 1. The passes: distinct issuers, and every count and raw sum per filing.
     let is_option = col("PUTCALL").is_not_null();
     let valued = col("VALUE").is_not_null();
-    let flagged = col("ENTITIES").is_not_null();
-    let zero = || lit(0i64);
-    let per_filer = joined
+    let priced = is_option
         .clone()
+        .not()
+        .and(col("SSHPRNAMTTYPE").eq(lit("SH")))
+        .and(col("SSHPRNAMT").gt(lit(0i64)))
+        .and(valued.clone());
+    let zero = || lit(0i64);
+    let issuer_plan = rows
+        .clone()
+        .select([col("NAMEOFISSUER"), col("CUSIP")])
+        .unique(None, UniqueKeepStrategy::Any);
+    let filer_plan = rows
         .group_by([col("ACCESSION_NUMBER")])
         .agg([
             len().alias("ROWS"),
-            col("VALUE")
-                .is_null()
+            valued
+                .clone()
+                .not()
                 .cast(DataType::Int64)
                 .sum()
                 .alias("REJECTED"),
@@ -379,10 +284,10 @@ fn measure_piece(
                 .sum()
                 .alias("LONG_ROWS"),
             when(is_option.clone().not())
-                .then(col("USD"))
+                .then(col("VALUE"))
                 .otherwise(zero())
                 .sum()
-                .alias("LONG_VALUE"),
+                .alias("LONG_RAW"),
             valued
                 .clone()
                 .and(is_option.clone())
@@ -390,89 +295,176 @@ fn measure_piece(
                 .sum()
                 .alias("OPTION_ROWS"),
             when(is_option.clone())
-                .then(col("USD"))
+                .then(col("VALUE"))
                 .otherwise(zero())
                 .sum()
-                .alias("OPTION_VALUE"),
-            valued
-                .clone()
-                .and(is_option.clone().not())
-                .and(flagged.clone())
+                .alias("OPTION_RAW"),
+            col("VALUE").sum().alias("RAW_SUM"),
+            priced.clone().cast(DataType::Int64).sum().alias("PRICED"),
+            priced
+                .and(col("VALUE").lt(col("SSHPRNAMT")))
                 .cast(DataType::Int64)
                 .sum()
-                .alias("FLAGGED_ROWS"),
-            when(is_option.clone().not().and(flagged.clone()))
-                .then(col("USD"))
-                .otherwise(zero())
-                .sum()
-                .alias("FLAGGED_VALUE"),
-            when(is_option.clone().and(flagged.clone()))
-                .then(col("USD"))
-                .otherwise(zero())
-                .sum()
-                .alias("FLAGGED_OPTION_VALUE"),
-            col("VALUE").sum().alias("RAW_SUM"),
+                .alias("SUB_DOLLAR"),
         ])
-        .sort(["ACCESSION_NUMBER"], Default::default())
-        .collect()?;
-    let flags = joined
-        .filter(flagged.and(valued))
-        .select([
-            col("ACCESSION_NUMBER"),
-            col("LINE"),
-            col("NAMEOFISSUER"),
-            col("CUSIP"),
-            col("TITLEOFCLASS"),
-            col("USD"),
-            col("PUTCALL"),
-            col("ENTITIES"),
-            col("TIER"),
-        ])
+        .sort(["ACCESSION_NUMBER"], Default::default());
+    let issuers = issuer_plan.collect()?;
+
+    // 2. Issuers not seen in an earlier piece are resolved.
+    let (names, cusips) = (strs(&issuers, "NAMEOFISSUER"), strs(&issuers, "CUSIP"));
+    let keys: Vec<(String, String)> = (0..issuers.height())
+        .map(|i| {
+            (
+                names[i].clone().unwrap_or_default(),
+                cusips[i].clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut fresh: Vec<(String, String)> = keys
+        .iter()
+        .filter(|k| !totals.issuers.contains_key(*k))
+        .cloned()
+        .collect();
+    fresh.sort();
+    // Resolution (Rust threads) and the per-filing pass (polars' pool) overlap: neither needs
+    // the other, and each leaves cores idle part of the time.
+    let (outcomes, per_filer) = std::thread::scope(|scope| {
+        let filers = scope.spawn(move || filer_plan.collect());
+        let outcomes = resolve_issuers(resolver, data, &fresh);
+        let per_filer = filers.join().unwrap_or_else(|_| {
+            Err(PolarsError::ComputeError(
+                "the per-filing pass failed".into(),
+            ))
+        });
+        (outcomes, per_filer)
+    });
+    let per_filer = per_filer?;
+    for (key, outcome) in fresh.into_iter().zip(outcomes) {
+        totals.issuers.insert(key, outcome);
+    }
+
+    // 3. The rows of flagged issuers.
+    let mut matched: HashMap<(String, String), (String, String)> = HashMap::new();
+    for key in keys {
+        if let Some(flag) = totals.issuers.get(&key).and_then(|o| o.flag.clone()) {
+            matched.insert(key, flag);
+        }
+    }
+    let mut flagged_names: Vec<&str> = matched.keys().map(|(n, _)| n.as_str()).collect();
+    flagged_names.sort_unstable();
+    flagged_names.dedup();
+
+    // Rows of flagged names (a handful of equality tests per row), checked exactly against
+    // (name, CUSIP) below.
+    let is_flagged = flagged_names
+        .iter()
+        .map(|n| col("NAMEOFISSUER").eq(lit(*n)))
+        .reduce(|a, b| a.or(b))
+        .unwrap_or(lit(false));
+    let candidates = frame
+        .lazy()
+        .filter(is_flagged)
         .sort(["ACCESSION_NUMBER", "LINE"], Default::default())
         .collect()?;
+    // 4. Back to plain values: units per filing, then the figures.
+    let count = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
+    let (acc, priced_n, sub_dollar) = (
+        strs(&per_filer, "ACCESSION_NUMBER"),
+        i64s(&per_filer, "PRICED"),
+        i64s(&per_filer, "SUB_DOLLAR"),
+    );
+    let mut units: HashMap<String, (i64, String)> = HashMap::new();
+    for i in 0..per_filer.height() {
+        let accession = acc[i].clone().unwrap_or_default();
+        let unit = match by_accession.get(accession.as_str()) {
+            Some(f) => {
+                let cover = sec13f::Cover {
+                    period: f.period.clone(),
+                    filed: f.filed.clone(),
+                    ..sec13f::Cover::default()
+                };
+                let (m, note) = sec13f::decide_unit(
+                    count(sub_dollar[i]) as usize,
+                    count(priced_n[i]) as usize,
+                    &cover,
+                );
+                (if m == Decimal::ONE { 1 } else { 1000 }, note)
+            }
+            None => (
+                1,
+                "not in SUBMISSION.tsv; values read as dollars, unverified".to_string(),
+            ),
+        };
+        units.insert(accession, unit);
+    }
 
-    // 4. Back to plain values.
-    let col_s = |n| strs(&per_filer, n);
+    // Flagged rows and their per-filing sums.
+    #[derive(Default)]
+    struct Flagged {
+        rows: u64,
+        value: i64,
+        option_value: i64,
+    }
+    let mut flagged_by_filer: HashMap<String, Flagged> = HashMap::new();
+    let (c_acc, c_line, c_name, c_cusip, c_title, c_value, c_pc) = (
+        strs(&candidates, "ACCESSION_NUMBER"),
+        i64s(&candidates, "LINE"),
+        strs(&candidates, "NAMEOFISSUER"),
+        strs(&candidates, "CUSIP"),
+        strs(&candidates, "TITLEOFCLASS"),
+        i64s(&candidates, "VALUE"),
+        strs(&candidates, "PUTCALL"),
+    );
+    for i in 0..candidates.height() {
+        let key = (
+            c_name[i].clone().unwrap_or_default(),
+            c_cusip[i].clone().unwrap_or_default(),
+        );
+        let Some((entities, tier)) = matched.get(&key) else {
+            continue;
+        };
+        // Rows without a value are rejected rows, in no total and no flag.
+        let Some(raw) = c_value[i] else { continue };
+        let accession = c_acc[i].clone().unwrap_or_default();
+        let multiplier = units.get(&accession).map_or(1, |u| u.0);
+        let usd = raw * multiplier;
+        let entry = flagged_by_filer.entry(accession.clone()).or_default();
+        if c_pc[i].is_some() {
+            entry.option_value += usd;
+        } else {
+            entry.rows += 1;
+            entry.value += usd;
+        }
+        totals.flags.push(DatasetFlag {
+            accession,
+            line: count(c_line[i]),
+            name: key.0,
+            cusip: key.1,
+            title: c_title[i].clone().unwrap_or_default(),
+            value: Decimal::from(usd),
+            put_call: c_pc[i].clone(),
+            entity_ids: entities.clone(),
+            tier: tier.clone(),
+        });
+    }
+
     let col_i = |n| i64s(&per_filer, n);
-    let (
-        acc,
-        rows_n,
-        rejected,
-        long_rows,
-        long_value,
-        option_rows,
-        option_value,
-        flagged_rows,
-        flagged_value,
-        flagged_option,
-        raw_sum,
-    ) = (
-        col_s("ACCESSION_NUMBER"),
+    let (rows_n, rejected, long_rows, long_raw, option_rows, option_raw, raw_sum) = (
         col_i("ROWS"),
         col_i("REJECTED"),
         col_i("LONG_ROWS"),
-        col_i("LONG_VALUE"),
+        col_i("LONG_RAW"),
         col_i("OPTION_ROWS"),
-        col_i("OPTION_VALUE"),
-        col_i("FLAGGED_ROWS"),
-        col_i("FLAGGED_VALUE"),
-        col_i("FLAGGED_OPTION_VALUE"),
+        col_i("OPTION_RAW"),
         col_i("RAW_SUM"),
     );
-    let count = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
-    let money = |v: Option<i64>| Decimal::from(v.unwrap_or(0));
-    let filers = &mut totals.filers;
-    let unknown_filings = &mut totals.unknown_filings;
     for i in 0..per_filer.height() {
         let accession = acc[i].clone().unwrap_or_default();
         let filing = by_accession.get(accession.as_str());
         if filing.is_none() {
-            unknown_filings.push(accession.clone());
+            totals.unknown_filings.push(accession.clone());
         }
-        let (multiplier, unit_note) = units.get(&accession).cloned().unwrap_or((
-            1,
-            "not in SUBMISSION.tsv; values read as dollars, unverified".to_string(),
-        ));
+        let (multiplier, unit_note) = units.get(&accession).cloned().unwrap_or_default();
         let declared_total = filing.and_then(|f| f.value_total);
         let total_check = declared_total.map(|t| {
             let s = raw_sum[i].unwrap_or(0);
@@ -482,19 +474,25 @@ fn measure_piece(
                 format!("values add up to {s} as filed, but tableValueTotal says {t}")
             }
         });
-        let (long, flagged) = (money(long_value[i]), money(flagged_value[i]));
+        let money = |v: Option<i64>| Decimal::from(v.unwrap_or(0) * multiplier);
+        let (long, flagged) = (
+            money(long_raw[i]),
+            flagged_by_filer
+                .get(&accession)
+                .map_or(Decimal::ZERO, |f| Decimal::from(f.value)),
+        );
         let rows = count(rows_n[i]);
         let (lr, or, rr) = (
             count(long_rows[i]),
             count(option_rows[i]),
             count(rejected[i]),
         );
-        filers.push(FilerExposure {
+        totals.filers.push(FilerExposure {
             cik: filing.map(|f| f.cik.clone()).unwrap_or_default(),
             filer: filing.and_then(|f| f.filer.clone()),
             period: filing.and_then(|f| f.period.clone()),
             filed: filing.and_then(|f| f.filed.clone()),
-            accession,
+            accession: accession.clone(),
             unit_multiplier: multiplier,
             unit_note,
             rows,
@@ -502,39 +500,17 @@ fn measure_piece(
             long_rows: lr,
             long_value: long,
             option_rows: or,
-            option_value: money(option_value[i]),
-            flagged_rows: count(flagged_rows[i]),
+            option_value: money(option_raw[i]),
+            flagged_rows: flagged_by_filer.get(&accession).map_or(0, |f| f.rows),
             flagged_value: flagged,
             flagged_pct: percent(flagged, long),
-            flagged_option_value: money(flagged_option[i]),
+            flagged_option_value: flagged_by_filer
+                .get(&accession)
+                .map_or(Decimal::ZERO, |f| Decimal::from(f.option_value)),
             declared_total,
             total_check,
             balanced: lr + or + rr == rows,
         });
     }
-    let (f_acc, f_line, f_name, f_cusip, f_title, f_usd, f_pc, f_ent, f_tier) = (
-        strs(&flags, "ACCESSION_NUMBER"),
-        i64s(&flags, "LINE"),
-        strs(&flags, "NAMEOFISSUER"),
-        strs(&flags, "CUSIP"),
-        strs(&flags, "TITLEOFCLASS"),
-        i64s(&flags, "USD"),
-        strs(&flags, "PUTCALL"),
-        strs(&flags, "ENTITIES"),
-        strs(&flags, "TIER"),
-    );
-    totals
-        .flags
-        .extend((0..flags.height()).map(|i| DatasetFlag {
-            accession: f_acc[i].clone().unwrap_or_default(),
-            line: count(f_line[i]),
-            name: f_name[i].clone().unwrap_or_default(),
-            cusip: f_cusip[i].clone().unwrap_or_default(),
-            title: f_title[i].clone().unwrap_or_default(),
-            value: money(f_usd[i]),
-            put_call: f_pc[i].clone(),
-            entity_ids: f_ent[i].clone().unwrap_or_default(),
-            tier: f_tier[i].clone().unwrap_or_default(),
-        }));
     Ok(())
 }

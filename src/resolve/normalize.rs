@@ -167,8 +167,13 @@ pub fn normalize_name(raw: &str) -> String {
     // NFKC folds full-width forms (（集团） → (集团), ＡＢＣ → ABC); lower-casing can produce
     // characters NFKC would change again, so fold once more after it. Traditional characters
     // fold to simplified ones (化學 → 化学), so either script meets the other.
-    let folded: String = raw.nfkc().flat_map(char::to_lowercase).nfkc().collect();
-    let folded = fast2s::convert(&folded);
+    // ASCII is already in NFKC and has no traditional characters: most filing names skip both.
+    let folded = if raw.is_ascii() {
+        raw.to_ascii_lowercase()
+    } else {
+        let folded: String = raw.nfkc().flat_map(char::to_lowercase).nfkc().collect();
+        fast2s::convert(&folded)
+    };
     let is_bond = looks_like_bond(&folded);
     let mut text = String::with_capacity(folded.len());
     for word in folded.split_whitespace() {
