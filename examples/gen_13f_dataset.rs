@@ -252,8 +252,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let generated = (args.rows / 60).clamp(1_000, 60_000);
     let mut issuers: Vec<(String, String, bool)> = Vec::with_capacity(generated as usize + 32);
     for i in 0..generated {
-        let a = WORDS[rng.random_range(0..WORDS.len())];
-        let b = WORDS[rng.random_range(0..WORDS.len())];
+        // Two different words: "APPAREL APPAREL LTD" is no issuer's name.
+        let a = rng.random_range(0..WORDS.len());
+        let b = (a + 1 + rng.random_range(0..WORDS.len() - 1)) % WORDS.len();
+        let (a, b) = (WORDS[a], WORDS[b]);
         let s = SUFFIXES[rng.random_range(0..SUFFIXES.len())];
         issuers.push((format!("{a} {b} {s}"), cusip(100_000 + i, "10"), false));
     }

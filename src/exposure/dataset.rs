@@ -350,15 +350,25 @@ fn measure_piece(
             matched.insert(key, flag);
         }
     }
-    let mut flagged_names: Vec<&str> = matched.keys().map(|(n, _)| n.as_str()).collect();
-    flagged_names.sort_unstable();
-    flagged_names.dedup();
-
-    // Rows of flagged names (a handful of equality tests per row), checked exactly against
-    // (name, CUSIP) below.
-    let is_flagged = flagged_names
+    // Candidate rows by CUSIP: nine characters sit inside a string view, so each comparison is
+    // a fixed-size compare, not a string compare. Pairs without a CUSIP are found by name.
+    let mut by_cusip: Vec<&str> = Vec::new();
+    let mut by_name: Vec<&str> = Vec::new();
+    for (name, cusip) in matched.keys() {
+        if cusip.is_empty() {
+            by_name.push(name);
+        } else {
+            by_cusip.push(cusip);
+        }
+    }
+    by_cusip.sort_unstable();
+    by_cusip.dedup();
+    by_name.sort_unstable();
+    by_name.dedup();
+    let is_flagged = by_cusip
         .iter()
-        .map(|n| col("NAMEOFISSUER").eq(lit(*n)))
+        .map(|c| col("CUSIP").eq(lit(*c)))
+        .chain(by_name.iter().map(|n| col("NAMEOFISSUER").eq(lit(*n))))
         .reduce(|a, b| a.or(b))
         .unwrap_or(lit(false));
     let candidates = frame

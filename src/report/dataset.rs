@@ -70,17 +70,32 @@ pub fn build(dataset: &str, reference: &DatasetMeta, exposure: DatasetExposure) 
 
 /// Renders the four outputs: `(file name, contents)`.
 pub fn render_all(report: &DatasetReport) -> Result<Vec<(&'static str, String)>, RenderError> {
-    let mut hb = render::registry(render::escape_markdown);
-    hb.register_template_string("dataset", DATASET_MD)
-        .map_err(Box::new)?;
-    let md = hb.render("dataset", report).map_err(Box::new)?;
-    let mut json = serde_json::to_string_pretty(report)?;
-    json.push('\n');
+    // A quarter's report is megabytes of JSON and CSV: the outputs are rendered side by side.
+    let (md, json, filers, flags) = std::thread::scope(|scope| {
+        let md = scope.spawn(|| -> Result<String, RenderError> {
+            let mut hb = render::registry(render::escape_markdown);
+            hb.register_template_string("dataset", DATASET_MD)
+                .map_err(Box::new)?;
+            Ok(hb.render("dataset", report).map_err(Box::new)?)
+        });
+        let json = scope.spawn(|| -> Result<String, RenderError> {
+            let mut json = serde_json::to_string_pretty(report)?;
+            json.push('\n');
+            Ok(json)
+        });
+        let filers = scope.spawn(|| filers_csv(report));
+        let flags = flags_csv(report);
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<String, RenderError>>| {
+            h.join()
+                .unwrap_or_else(|_| Err(RenderError::Thread("rendering failed".to_string())))
+        };
+        (join(md), join(json), join(filers), flags)
+    });
     Ok(vec![
-        ("report.md", md),
-        ("report.json", json),
-        ("filers.csv", filers_csv(report)?),
-        ("flagged.csv", flags_csv(report)?),
+        ("report.md", md?),
+        ("report.json", json?),
+        ("filers.csv", filers?),
+        ("flagged.csv", flags?),
         (super::REVIEW_FILE, review_csv(report)?),
     ])
 }

@@ -23,6 +23,8 @@ pub enum RenderError {
     Json(#[from] serde_json::Error),
     #[error("cannot write the CSV of flagged positions: {0}")]
     Csv(#[from] csv::Error),
+    #[error("cannot render the report: {0}")]
+    Thread(String),
 }
 
 /// Groups the integer part of a decimal with commas and shows at least two decimals, without
