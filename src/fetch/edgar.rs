@@ -535,6 +535,14 @@ fn file_name(cik10: &str, filing: &Filing, series: Option<&str>) -> String {
 
 type Resolved = Vec<(FilingOutcome, Option<PathBuf>)>;
 
+/// A filing whose holdings no longer stand: no file is written for it, and the note says why.
+fn mark_replaced(entry: &mut (FilingOutcome, Option<PathBuf>), note: String) {
+    entry.0.status = "replaced";
+    entry.0.note = note;
+    entry.0.file = None;
+    entry.1 = None;
+}
+
 /// 13F: per period, in filing order, restatements replace and new-holdings amendments add.
 fn resolve_13f(cik10: &str, fetched: Vec<(Filing, Documents)>) -> Result<Resolved, EdgarError> {
     let mut out: Resolved = Vec::new();
@@ -592,14 +600,13 @@ fn resolve_13f(cik10: &str, fetched: Vec<(Filing, Documents)>) -> Result<Resolve
             // standing for the period.
             if restates {
                 for &i in &standing {
-                    let replaced = &mut out[i];
-                    replaced.0.status = "replaced";
-                    replaced.0.note = format!(
-                        "replaced by {} (RESTATEMENT with no information table)",
-                        filing.accession
+                    mark_replaced(
+                        &mut out[i],
+                        format!(
+                            "replaced by {} (RESTATEMENT with no information table)",
+                            filing.accession
+                        ),
                     );
-                    replaced.0.file = None;
-                    replaced.1 = None;
                 }
                 standing.clear();
             }
@@ -630,21 +637,20 @@ fn resolve_13f(cik10: &str, fetched: Vec<(Filing, Documents)>) -> Result<Resolve
             };
         } else {
             for &i in &standing {
-                let replaced = &mut out[i];
-                replaced.0.status = "replaced";
-                replaced.0.note = format!(
-                    "replaced by {} ({})",
-                    filing.accession,
-                    if is_amendment {
-                        amendment_type
-                            .as_deref()
-                            .unwrap_or("amendment type not stated")
-                    } else {
-                        "a later original filing"
-                    }
+                mark_replaced(
+                    &mut out[i],
+                    format!(
+                        "replaced by {} ({})",
+                        filing.accession,
+                        if is_amendment {
+                            amendment_type
+                                .as_deref()
+                                .unwrap_or("amendment type not stated")
+                        } else {
+                            "a later original filing"
+                        }
+                    ),
                 );
-                replaced.0.file = None;
-                replaced.1 = None;
             }
             standing.clear();
             outcome.note = match (is_amendment, amendment_type.as_deref()) {
@@ -686,11 +692,10 @@ fn resolve_nport(
             filing.report_date.clone(),
         );
         if let Some(&i) = latest.get(&key) {
-            let replaced = &mut out[i];
-            replaced.0.status = "replaced";
-            replaced.0.note = format!("replaced by {} (complete report)", filing.accession);
-            replaced.0.file = None;
-            replaced.1 = None;
+            mark_replaced(
+                &mut out[i],
+                format!("replaced by {} (complete report)", filing.accession),
+            );
         }
         latest.insert(key, out.len());
         if latest_only {
@@ -698,14 +703,13 @@ fn resolve_nport(
             if let Some(&i) = series_latest.get(&series_key)
                 && out[i].0.filing.report_date < filing.report_date
             {
-                let earlier = &mut out[i];
-                earlier.0.status = "replaced";
-                earlier.0.note = format!(
-                    "an earlier period; the series' latest report is {}",
-                    filing.accession
+                mark_replaced(
+                    &mut out[i],
+                    format!(
+                        "an earlier period; the series' latest report is {}",
+                        filing.accession
+                    ),
                 );
-                earlier.0.file = None;
-                earlier.1 = None;
             }
             series_latest.insert(series_key, out.len());
         }
