@@ -273,7 +273,7 @@ impl Fetcher {
         let mut index = read_index(&path);
         index.extend(fresh);
         let text = serde_json::to_string_pretty(&index).unwrap_or_default();
-        self.write_atomic(&path, text.as_bytes())
+        write_atomic(&path, text.as_bytes())
     }
 
     /// Posts `body` and returns the response body (JSON APIs; never cached here). The same
@@ -521,18 +521,20 @@ impl Fetcher {
             _ => own,
         }
     }
+}
 
-    fn write_atomic(&self, path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
-        let err = |error| FetchError::Cache {
-            path: path.to_path_buf(),
-            error,
-        };
-        std::fs::create_dir_all(&self.options.cache).map_err(err)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&self.options.cache).map_err(err)?;
-        tmp.write_all(bytes).map_err(err)?;
-        tmp.persist(path).map_err(|e| err(e.error))?;
-        Ok(())
-    }
+/// Writes a cache file whole or not at all: a temporary file in the same folder, renamed.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), FetchError> {
+    let err = |error| FetchError::Cache {
+        path: path.to_path_buf(),
+        error,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(err)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
+    Ok(())
 }
 
 /// `Retry-After` as seconds: a number, or an HTTP date (seconds from now, at least 0).

@@ -218,27 +218,13 @@ pub fn map(
                 error: result.error,
             };
             let path = cache_path(fetcher, job);
-            write_cache(&path, &answer)?;
+            super::write_atomic(&path, &serde_json::to_vec(&answer).unwrap_or_default())?;
             answers.insert(job.clone(), answer.records);
         }
     }
     summary.found = answers.values().filter(|r| !r.is_empty()).count();
     summary.errors.sort();
     Ok(answers)
-}
-
-fn write_cache(path: &std::path::Path, answer: &Answer) -> Result<(), FetchError> {
-    let err = |error| FetchError::Cache {
-        path: path.to_path_buf(),
-        error,
-    };
-    let dir = path.parent().unwrap_or(std::path::Path::new("."));
-    std::fs::create_dir_all(dir).map_err(err)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-    std::io::Write::write_all(&mut tmp, &serde_json::to_vec(answer).unwrap_or_default())
-        .map_err(err)?;
-    tmp.persist(path).map_err(|e| err(e.error))?;
-    Ok(())
 }
 
 /// The job for a holding: its CUSIP, else its ISIN, else its ticker.
