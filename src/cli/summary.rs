@@ -196,6 +196,14 @@ pub fn render_dataset(
         "Units: {} filings read as thousands of dollars; {} disagree with their tableValueTotal; {} do not reconcile",
         report.thousands_filings, report.total_mismatches, report.unbalanced_filings
     );
+    if e.rejected_rows > 0 {
+        let _ = writeln!(
+            out,
+            "Set aside: {} row{} whose value is not usable, in no total (see rejected.csv)",
+            e.rejected_rows,
+            if e.rejected_rows == 1 { "" } else { "s" }
+        );
+    }
     wrote_line(&mut out, written);
     out
 }

@@ -1,20 +1,23 @@
 //! Exposure over a whole Form 13F data set: every filing is a portfolio, millions of rows.
 //!
-//! The work is shaped for scale. Distinct issuers (name + CUSIP) are resolved once each through
-//! the same resolver as single portfolios; the per-filing unit decision is made once per filing;
-//! everything per row — scaling, joining the matches, summing per filing — is done by polars in
-//! columnar form, with integer dollars (the data sets' values are whole numbers), so the sums
-//! are exact. Only flagged rows are brought back as Rust values.
+//! The work is shaped for scale: one pass over the rows, and everything else per distinct
+//! issuer or per filing. `INFOTABLE.tsv` is read as bytes on every core (`tsv_chunks`); per row,
+//! a thread numbers the issuer (name + CUSIP) in its own hash table, adds the value to its
+//! filing's integer sums, and keeps eight bytes saying where the row is. Distinct issuers are
+//! then resolved once each, on every core, through the same resolver as single portfolios; the
+//! unit is decided once per filing and applied to its sums; and only the rows of flagged issuers
+//! are read again, for their details. Values are whole numbers summed in `i128`, so every total
+//! is exact. Parquet partitions are read with polars and fed row by row to the same code.
 
 use std::collections::HashMap;
 
-use polars::prelude::*;
+use polars::prelude::DataFrame;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{flagging, percent};
-use crate::ingest::sec_dataset::{self, DatasetFiles, Filing};
-use crate::ingest::{IngestError, sec13f};
+use crate::ingest::sec_dataset::{self, DatasetFiles, Filing, InfoRow, Piece};
+use crate::ingest::{IngestError, sec13f, tsv_chunks};
 use crate::model::ids::Cusip;
 use crate::model::{Holding, HoldingIds, PositionKind, ReferenceData, SourceLine};
 use crate::resolve::{Candidate, Overrides, Resolver};
@@ -64,6 +67,16 @@ pub struct DatasetFlag {
     pub tier: String,
 }
 
+/// A row whose value is not counted, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DatasetRejected {
+    pub accession: String,
+    pub line: u64,
+    pub name: String,
+    pub cusip: String,
+    pub reason: String,
+}
+
 /// The whole data set's exposure.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DatasetExposure {
@@ -76,6 +89,9 @@ pub struct DatasetExposure {
     pub flagged_pct: Decimal,
     pub filers: Vec<FilerExposure>,
     pub flags: Vec<DatasetFlag>,
+    /// Rows set aside: in their filing's row count, in no value total.
+    pub rejected_rows: u64,
+    pub rejected: Vec<DatasetRejected>,
     /// Filings in the information table that `SUBMISSION.tsv` does not list.
     pub unknown_filings: Vec<String>,
     /// Distinct issuers whose names are in the review band (not flagged).
@@ -88,20 +104,6 @@ pub struct DatasetReview {
     pub holding_name: String,
     pub cusip: String,
     pub candidate: Candidate,
-}
-
-fn i64s(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
-    match df.column(name).and_then(|c| c.cast(&DataType::Int64)) {
-        Ok(c) => c.i64().map(|ca| ca.iter().collect()).unwrap_or_default(),
-        Err(_) => vec![None; df.height()],
-    }
-}
-
-fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    match df.column(name).and_then(|c| c.str().cloned()) {
-        Ok(ca) => ca.iter().map(|v| v.map(str::to_string)).collect(),
-        Err(_) => vec![None; df.height()],
-    }
 }
 
 /// What is known about a distinct issuer (name + CUSIP) once resolved: entity ids and tier
@@ -148,10 +150,7 @@ fn resolve_issuers(
             review: resolution.review,
         }
     };
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8);
+    let threads = threads();
     if threads < 2 || issuers.len() < 2_000 {
         return issuers.iter().map(resolve_one).collect();
     }
@@ -173,6 +172,7 @@ fn resolve_issuers(
 struct Totals {
     filers: Vec<FilerExposure>,
     flags: Vec<DatasetFlag>,
+    rejected: Vec<DatasetRejected>,
     unknown_filings: Vec<String>,
     /// Every distinct issuer seen, with its outcome.
     issuers: HashMap<(String, String), IssuerOutcome>,
@@ -195,20 +195,20 @@ pub fn measure(
         filings.iter().map(|f| (f.accession.as_str(), f)).collect();
     let resolver = Resolver::with_overrides(data, overrides);
     let mut totals = Totals::default();
-    for (path, piece) in sec_dataset::infotable_pieces(files) {
-        let err = |e: PolarsError| sec_dataset::piece_error(&path, e);
-        // Read once; every step below works on the frame in memory.
-        let frame = piece.map_err(err)?.collect().map_err(err)?;
-        measure_piece(frame, &by_accession, &resolver, data, &mut totals).map_err(err)?;
+    for piece in sec_dataset::pieces(files) {
+        let read = read_piece(&piece)?;
+        measure_piece(read, &by_accession, &resolver, data, &mut totals)?;
     }
     let Totals {
         mut filers,
         mut flags,
+        mut rejected,
         mut unknown_filings,
         issuers,
     } = totals;
     filers.sort_by(|a, b| a.accession.cmp(&b.accession));
     flags.sort_by(|a, b| (&a.accession, a.line).cmp(&(&b.accession, b.line)));
+    rejected.sort_by(|a, b| (&a.accession, a.line).cmp(&(&b.accession, b.line)));
     unknown_filings.sort();
     let mut review: Vec<DatasetReview> = issuers
         .iter()
@@ -231,161 +231,490 @@ pub fn measure(
         long_value: long_total,
         flagged_value: flagged_total,
         flagged_pct: percent(flagged_total, long_total),
+        rejected_rows: filers.iter().map(|f| f.rejected_rows).sum(),
         filers,
         flags,
+        rejected,
         unknown_filings,
         review,
     })
 }
 
+/// A hash map with a fast non-cryptographic hasher: the keys come from the data set, but the
+/// process ends with the scan, and nothing here is iterated into an output unsorted.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Counts and raw sums (before the unit multiplier) of one filing's rows. Sums are added up in
+/// `i128`, so no set of `i64` values can overflow them.
+#[derive(Debug, Clone, Copy, Default)]
+struct FilingSums {
+    rows: u64,
+    /// Rows whose value is not a whole number.
+    rejected: u64,
+    long_rows: u64,
+    long_raw: i128,
+    option_rows: u64,
+    option_raw: i128,
+    /// Every value as filed, for the check against `tableValueTotal`.
+    raw_sum: i128,
+    /// Share rows (not options) with a value and a positive share count, and those of them
+    /// priced under a dollar a share: the evidence for the unit decision.
+    priced: u64,
+    sub_dollar: u64,
+}
+
+impl FilingSums {
+    /// Counts a row; `value` is its value, or `None` when the row is rejected.
+    fn add(&mut self, row: &InfoRow, value: Option<i64>) {
+        self.rows += 1;
+        let Some(value) = value else {
+            self.rejected += 1;
+            return;
+        };
+        self.raw_sum += i128::from(value);
+        if row.put_call.is_empty() {
+            self.long_rows += 1;
+            self.long_raw += i128::from(value);
+            if row.amount_type == b"SH"
+                && let Some(amount) = sec_dataset::whole_number(row.amount)
+                && amount > 0
+            {
+                self.priced += 1;
+                if value < amount {
+                    self.sub_dollar += 1;
+                }
+            }
+        } else {
+            self.option_rows += 1;
+            self.option_raw += i128::from(value);
+        }
+    }
+
+    fn merge(&mut self, o: &FilingSums) {
+        self.rows += o.rows;
+        self.rejected += o.rejected;
+        self.long_rows += o.long_rows;
+        self.long_raw += o.long_raw;
+        self.option_rows += o.option_rows;
+        self.option_raw += o.option_raw;
+        self.raw_sum += o.raw_sum;
+        self.priced += o.priced;
+        self.sub_dollar += o.sub_dollar;
+    }
+}
+
+/// A row as kept during the pass: its issuer (numbered within the sink that read it) and where
+/// it sits in its range: the byte offset from the range's start in `INFOTABLE.tsv`, or the row
+/// index in a Parquet partition. Eight bytes, so even 10 million rows take little memory.
+#[derive(Debug, Clone, Copy)]
+struct RowRef {
+    issuer: u32,
+    at: u32,
+}
+
+/// The rows of one range, indexed by line within the range (lines without a row hold
+/// `NO_ISSUER`).
+struct RangeRows {
+    chunk: u32,
+    rows: Vec<RowRef>,
+}
+
+const NO_ISSUER: u32 = u32::MAX;
+
+/// What one reading thread keeps of the rows it reads: each distinct issuer once, each filing's
+/// sums, and a small fixed-size reference per row.
+#[derive(Default)]
+struct Sink {
+    /// (name, CUSIP) → number; the key is the name's length, the name and the CUSIP, so no
+    /// pair of strings can collide.
+    issuers: FastMap<Box<[u8]>, u32>,
+    key: Vec<u8>,
+    filings: FastMap<Box<[u8]>, FilingSums>,
+    /// The filing being read: rows come grouped by filing, so most rows need no lookup.
+    current: Option<(Vec<u8>, FilingSums)>,
+    ranges: Vec<RangeRows>,
+    /// Rows set aside (few): where they are and why.
+    rejected: Vec<(u32, u32, DatasetRejected)>,
+}
+
+impl Sink {
+    fn add(&mut self, row: &InfoRow, chunk: u32, line_in_chunk: u32, at: u32) {
+        self.key.clear();
+        self.key
+            .extend_from_slice(&(row.name.len() as u32).to_le_bytes());
+        self.key.extend_from_slice(row.name);
+        self.key.extend_from_slice(row.cusip);
+        let issuer = match self.issuers.get(self.key.as_slice()) {
+            Some(id) => *id,
+            None => {
+                let id = self.issuers.len() as u32;
+                self.issuers.insert(self.key.as_slice().into(), id);
+                id
+            }
+        };
+        if self.ranges.last().is_none_or(|r| r.chunk != chunk) {
+            // The next range is about as long as the last one: reserve that much at once.
+            let capacity = self
+                .ranges
+                .last()
+                .map_or(1 << 16, |r| r.rows.len() + r.rows.len() / 8);
+            self.ranges.push(RangeRows {
+                chunk,
+                rows: Vec::with_capacity(capacity),
+            });
+        }
+        if let Some(range) = self.ranges.last_mut() {
+            let gap = RowRef {
+                issuer: NO_ISSUER,
+                at: 0,
+            };
+            range
+                .rows
+                .resize((line_in_chunk as usize).max(range.rows.len()), gap);
+            range.rows.push(RowRef { issuer, at });
+        }
+        let value = match row.short {
+            None => sec_dataset::whole_number(row.value),
+            Some(_) => None,
+        };
+        if value.is_none() {
+            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+            let rejected = DatasetRejected {
+                accession: text(row.accession),
+                line: 0, // known once every range is read
+                name: text(row.name),
+                cusip: text(row.cusip),
+                reason: row.rejection().unwrap_or_default(),
+            };
+            self.rejected.push((chunk, line_in_chunk, rejected));
+        }
+        match &mut self.current {
+            Some((accession, sums)) if accession.as_slice() == row.accession => {
+                sums.add(row, value)
+            }
+            _ => {
+                self.flush();
+                let mut sums = FilingSums::default();
+                sums.add(row, value);
+                self.current = Some((row.accession.to_vec(), sums));
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if let Some((accession, sums)) = self.current.take() {
+            self.filings
+                .entry(accession.into_boxed_slice())
+                .or_default()
+                .merge(&sums);
+        }
+    }
+}
+
+/// Splits an issuer key back into (name, CUSIP).
+fn issuer_of(key: &[u8]) -> (String, String) {
+    let (len, rest) = key.split_at(4.min(key.len()));
+    let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
+    let (name, cusip) = rest.split_at(len.min(rest.len()));
+    (
+        String::from_utf8_lossy(name).into_owned(),
+        String::from_utf8_lossy(cusip).into_owned(),
+    )
+}
+
+/// A flagged row's details, read again from its piece.
+#[derive(Debug, Default)]
+struct Detail {
+    line: u64,
+    accession: String,
+    title: String,
+    value: Option<i64>,
+    put_call: Option<String>,
+}
+
+impl Detail {
+    fn of(row: &InfoRow, line: u64) -> Detail {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        Detail {
+            line,
+            accession: text(row.accession),
+            title: text(row.title),
+            // A short line's row is rejected whatever its value, as in the pass.
+            value: row
+                .short
+                .is_none()
+                .then(|| sec_dataset::whole_number(row.value))
+                .flatten(),
+            put_call: (!row.put_call.is_empty()).then(|| text(row.put_call)),
+        }
+    }
+}
+
+/// One piece, read: the sinks, and how to find rows' lines and details again.
+struct PieceRead {
+    sinks: Vec<Sink>,
+    source: PieceSource,
+}
+
+enum PieceSource {
+    Tsv {
+        path: std::path::PathBuf,
+        columns: sec_dataset::InfoColumns,
+        chunks: tsv_chunks::Chunked<()>,
+    },
+    Parquet {
+        path: std::path::PathBuf,
+        frame: DataFrame,
+    },
+}
+
+/// The threads to read and resolve with.
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8)
+}
+
+/// Reads a piece in one pass: `INFOTABLE.tsv` as bytes on every core; a Parquet partition
+/// through polars, then row by row into the same sink, so both are measured by the same code.
+fn read_piece(piece: &Piece) -> Result<PieceRead, IngestError> {
+    match piece {
+        Piece::Tsv(path) => {
+            let columns = sec_dataset::infotable_columns(path)?;
+            let read = tsv_chunks::read(
+                path,
+                threads(),
+                columns.width(),
+                Sink::default,
+                |sink, fields, p| {
+                    sink.add(
+                        &columns.row(fields),
+                        p.chunk,
+                        p.line_in_chunk,
+                        p.offset_in_chunk,
+                    )
+                },
+            )
+            .map_err(|error| IngestError::Io {
+                file: crate::ingest::display_path(path),
+                error,
+            })?;
+            let (mut sinks, chunks) = read.split();
+            sinks.iter_mut().for_each(Sink::flush);
+            Ok(PieceRead {
+                sinks,
+                source: PieceSource::Tsv {
+                    path: path.clone(),
+                    columns,
+                    chunks,
+                },
+            })
+        }
+        Piece::Parquet(path) => {
+            let frame =
+                sec_dataset::read_partition(path).map_err(|e| sec_dataset::piece_error(path, e))?;
+            let mut sink = Sink::default();
+            let text = |name: &str| -> Result<Vec<Option<&str>>, IngestError> {
+                let column = frame
+                    .column(name)
+                    .and_then(|c| c.str())
+                    .map_err(|e| sec_dataset::piece_error(path, e))?;
+                Ok(column.iter().collect())
+            };
+            let (acc, name, title, cusip, value, amount, kind, pc) = (
+                text("ACCESSION_NUMBER")?,
+                text("NAMEOFISSUER")?,
+                text("TITLEOFCLASS")?,
+                text("CUSIP")?,
+                text("VALUE")?,
+                text("SSHPRNAMT")?,
+                text("SSHPRNAMTTYPE")?,
+                text("PUTCALL")?,
+            );
+            fn b(v: Option<&str>) -> &[u8] {
+                v.unwrap_or_default().as_bytes()
+            }
+            for i in 0..frame.height() {
+                let row = InfoRow {
+                    accession: b(acc[i]),
+                    name: b(name[i]),
+                    title: b(title[i]),
+                    cusip: b(cusip[i]),
+                    value: b(value[i]),
+                    amount: b(amount[i]),
+                    amount_type: b(kind[i]),
+                    put_call: b(pc[i]),
+                    short: None,
+                };
+                // A partition of more than 4 billion rows would not be a partition.
+                let i = u32::try_from(i).unwrap_or(u32::MAX);
+                sink.add(&row, 0, i, i);
+            }
+            sink.flush();
+            Ok(PieceRead {
+                sinks: vec![sink],
+                source: PieceSource::Parquet {
+                    path: path.clone(),
+                    frame,
+                },
+            })
+        }
+    }
+}
+
+impl PieceRead {
+    /// The line in the original `INFOTABLE.tsv` of the row at a range's line.
+    fn line(&self, chunk: u32, line_in_chunk: u32) -> u64 {
+        match &self.source {
+            PieceSource::Tsv { chunks, .. } => chunks.line(chunk, line_in_chunk),
+            PieceSource::Parquet { frame, .. } => frame
+                .column("LINE")
+                .ok()
+                .and_then(|c| c.i64().ok())
+                .and_then(|c| c.get(line_in_chunk as usize))
+                .map_or(0, |l| l.max(0) as u64),
+        }
+    }
+
+    /// The details of the given rows (range and line within it, and where the row is), read
+    /// again from the piece, in the order asked.
+    fn details(&self, rows: &[(u32, u32, RowRef)]) -> Result<Vec<Detail>, IngestError> {
+        match &self.source {
+            PieceSource::Tsv {
+                path,
+                columns,
+                chunks,
+            } => {
+                let offsets: Vec<u64> = rows
+                    .iter()
+                    .map(|(chunk, _, r)| chunks.offset(*chunk, r.at))
+                    .collect();
+                let lines: HashMap<u64, Vec<u8>> = tsv_chunks::lines_at(path, &offsets)
+                    .map_err(|error| IngestError::Io {
+                        file: crate::ingest::display_path(path),
+                        error,
+                    })?
+                    .into_iter()
+                    .collect();
+                Ok(rows
+                    .iter()
+                    .zip(offsets)
+                    .map(|((chunk, line_in_chunk, _), offset)| {
+                        let text = lines.get(&offset).map_or(&[][..], Vec::as_slice);
+                        let fields: Vec<&[u8]> =
+                            text.split(|b| *b == b'\t').take(columns.width()).collect();
+                        Detail::of(&columns.row(&fields), self.line(*chunk, *line_in_chunk))
+                    })
+                    .collect())
+            }
+            PieceSource::Parquet { path, frame } => {
+                let err = |e| sec_dataset::piece_error(path, e);
+                let mut out = Vec::with_capacity(rows.len());
+                for (chunk, line_in_chunk, r) in rows {
+                    let i = r.at as usize;
+                    let cell = |name: &str| -> Result<String, IngestError> {
+                        let column = frame.column(name).and_then(|c| c.str()).map_err(err)?;
+                        Ok(column.get(i).unwrap_or_default().to_string())
+                    };
+                    let (accession, title, value, put_call) = (
+                        cell("ACCESSION_NUMBER")?,
+                        cell("TITLEOFCLASS")?,
+                        cell("VALUE")?,
+                        cell("PUTCALL")?,
+                    );
+                    let row = InfoRow {
+                        accession: accession.as_bytes(),
+                        title: title.as_bytes(),
+                        value: value.as_bytes(),
+                        put_call: put_call.as_bytes(),
+                        ..InfoRow::default()
+                    };
+                    out.push(Detail::of(&row, self.line(*chunk, *line_in_chunk)));
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    fn path(&self) -> &std::path::Path {
+        match &self.source {
+            PieceSource::Tsv { path, .. } | PieceSource::Parquet { path, .. } => path,
+        }
+    }
+}
+
+/// An exact amount of dollars from a raw sum and a unit multiplier; an error only for sums no
+/// real filing reaches (beyond 28 digits).
+fn dollars(raw: i128, multiplier: i64, path: &std::path::Path) -> Result<Decimal, IngestError> {
+    raw.checked_mul(i128::from(multiplier))
+        .and_then(|v| Decimal::try_from_i128_with_scale(v, 0).ok())
+        .ok_or_else(|| IngestError::Malformed {
+            file: crate::ingest::display_path(path),
+            line: 0,
+            message: format!(
+                "values add up to {raw} × {multiplier}, more than can be counted exactly"
+            ),
+        })
+}
+
 /// Measures one piece of the information table (whole filings) into `totals`.
 ///
-/// Three passes over the frame in memory: the distinct issuers; a group-by per filing for
-/// every count and raw sum, run while the new issuers are resolved; and a filter for the rows
-/// of the (few) flagged names. The unit multiplier is constant within a filing, so it is
-/// applied to the sums afterwards (`sum(value) × m = sum(value × m)` in integers).
+/// The piece has been read in one pass into per-thread sinks. Here their distinct issuers are
+/// united and the new ones resolved (on every core), the filings' sums merged and the unit
+/// decided once per filing, and the rows of flagged issuers — found through each row's issuer
+/// number, a lookup in a table — are read again for their details.
 fn measure_piece(
-    frame: DataFrame,
+    read: PieceRead,
     by_accession: &HashMap<&str, &Filing>,
     resolver: &Resolver,
     data: &ReferenceData,
     totals: &mut Totals,
-) -> PolarsResult<()> {
-    let rows = frame.clone().lazy();
-
-    // 1. The passes: distinct issuers, and every count and raw sum per filing.
-    let is_option = col("PUTCALL").is_not_null();
-    let valued = col("VALUE").is_not_null();
-    let priced = is_option
-        .clone()
-        .not()
-        .and(col("SSHPRNAMTTYPE").eq(lit("SH")))
-        .and(col("SSHPRNAMT").gt(lit(0i64)))
-        .and(valued.clone());
-    let zero = || lit(0i64);
-    let issuer_plan = rows
-        .clone()
-        .select([col("NAMEOFISSUER"), col("CUSIP")])
-        .unique(None, UniqueKeepStrategy::Any);
-    let filer_plan = rows
-        .group_by([col("ACCESSION_NUMBER")])
-        .agg([
-            len().alias("ROWS"),
-            valued
-                .clone()
-                .not()
-                .cast(DataType::Int64)
-                .sum()
-                .alias("REJECTED"),
-            valued
-                .clone()
-                .and(is_option.clone().not())
-                .cast(DataType::Int64)
-                .sum()
-                .alias("LONG_ROWS"),
-            when(is_option.clone().not())
-                .then(col("VALUE"))
-                .otherwise(zero())
-                .sum()
-                .alias("LONG_RAW"),
-            valued
-                .clone()
-                .and(is_option.clone())
-                .cast(DataType::Int64)
-                .sum()
-                .alias("OPTION_ROWS"),
-            when(is_option.clone())
-                .then(col("VALUE"))
-                .otherwise(zero())
-                .sum()
-                .alias("OPTION_RAW"),
-            col("VALUE").sum().alias("RAW_SUM"),
-            priced.clone().cast(DataType::Int64).sum().alias("PRICED"),
-            priced
-                .and(col("VALUE").lt(col("SSHPRNAMT")))
-                .cast(DataType::Int64)
-                .sum()
-                .alias("SUB_DOLLAR"),
-        ])
-        .sort(["ACCESSION_NUMBER"], Default::default());
-    let issuers = issuer_plan.collect()?;
+) -> Result<(), IngestError> {
+    // 1. Distinct issuers across the sinks; each sink's numbers mapped to the piece's.
+    let mut piece_ids: FastMap<&[u8], u32> = FastMap::default();
+    let mut keys: Vec<&[u8]> = Vec::new();
+    let mut remap: Vec<Vec<u32>> = Vec::with_capacity(read.sinks.len());
+    for sink in &read.sinks {
+        let mut map = vec![0u32; sink.issuers.len()];
+        for (key, &local) in &sink.issuers {
+            let id = *piece_ids.entry(key).or_insert_with(|| {
+                keys.push(key);
+                (keys.len() - 1) as u32
+            });
+            map[local as usize] = id;
+        }
+        remap.push(map);
+    }
+    let issuers: Vec<(String, String)> = keys.iter().map(|k| issuer_of(k)).collect();
 
     // 2. Issuers not seen in an earlier piece are resolved.
-    let (names, cusips) = (strs(&issuers, "NAMEOFISSUER"), strs(&issuers, "CUSIP"));
-    let keys: Vec<(String, String)> = (0..issuers.height())
-        .map(|i| {
-            (
-                names[i].clone().unwrap_or_default(),
-                cusips[i].clone().unwrap_or_default(),
-            )
-        })
-        .collect();
-    let mut fresh: Vec<(String, String)> = keys
+    let mut fresh: Vec<(String, String)> = issuers
         .iter()
         .filter(|k| !totals.issuers.contains_key(*k))
         .cloned()
         .collect();
     fresh.sort();
-    // Resolution (Rust threads) and the per-filing pass (polars' pool) overlap: neither needs
-    // the other, and each leaves cores idle part of the time.
-    let (outcomes, per_filer) = std::thread::scope(|scope| {
-        let filers = scope.spawn(move || filer_plan.collect());
-        let outcomes = resolve_issuers(resolver, data, &fresh);
-        let per_filer = filers.join().unwrap_or_else(|_| {
-            Err(PolarsError::ComputeError(
-                "the per-filing pass failed".into(),
-            ))
-        });
-        (outcomes, per_filer)
-    });
-    let per_filer = per_filer?;
+    let outcomes = resolve_issuers(resolver, data, &fresh);
     for (key, outcome) in fresh.into_iter().zip(outcomes) {
         totals.issuers.insert(key, outcome);
     }
-
-    // 3. The rows of flagged issuers.
-    let mut matched: HashMap<(String, String), (String, String)> = HashMap::new();
-    for key in keys {
-        if let Some(flag) = totals.issuers.get(&key).and_then(|o| o.flag.clone()) {
-            matched.insert(key, flag);
-        }
-    }
-    // Candidate rows by CUSIP: nine characters sit inside a string view, so each comparison is
-    // a fixed-size compare, not a string compare. Pairs without a CUSIP are found by name.
-    let mut by_cusip: Vec<&str> = Vec::new();
-    let mut by_name: Vec<&str> = Vec::new();
-    for (name, cusip) in matched.keys() {
-        if cusip.is_empty() {
-            by_name.push(name);
-        } else {
-            by_cusip.push(cusip);
-        }
-    }
-    by_cusip.sort_unstable();
-    by_cusip.dedup();
-    by_name.sort_unstable();
-    by_name.dedup();
-    let is_flagged = by_cusip
+    let flag_of: Vec<Option<&(String, String)>> = issuers
         .iter()
-        .map(|c| col("CUSIP").eq(lit(*c)))
-        .chain(by_name.iter().map(|n| col("NAMEOFISSUER").eq(lit(*n))))
-        .reduce(|a, b| a.or(b))
-        .unwrap_or(lit(false));
-    let candidates = frame
-        .lazy()
-        .filter(is_flagged)
-        .sort(["ACCESSION_NUMBER", "LINE"], Default::default())
-        .collect()?;
-    // 4. Back to plain values: units per filing, then the figures.
-    let count = |v: Option<i64>| v.unwrap_or(0).max(0) as u64;
-    let (acc, priced_n, sub_dollar) = (
-        strs(&per_filer, "ACCESSION_NUMBER"),
-        i64s(&per_filer, "PRICED"),
-        i64s(&per_filer, "SUB_DOLLAR"),
-    );
-    let mut units: HashMap<String, (i64, String)> = HashMap::new();
-    for i in 0..per_filer.height() {
-        let accession = acc[i].clone().unwrap_or_default();
+        .map(|k| totals.issuers.get(k).and_then(|o| o.flag.as_ref()))
+        .collect();
+
+    // 3. The filings' sums, merged across sinks (a filing may straddle two ranges).
+    let mut sums: std::collections::BTreeMap<String, FilingSums> = Default::default();
+    for sink in &read.sinks {
+        for (accession, s) in &sink.filings {
+            sums.entry(String::from_utf8_lossy(accession).into_owned())
+                .or_default()
+                .merge(s);
+        }
+    }
+    let mut units: HashMap<&str, (i64, String)> = HashMap::new();
+    for (accession, s) in &sums {
         let unit = match by_accession.get(accession.as_str()) {
             Some(f) => {
                 let cover = sec13f::Cover {
@@ -393,11 +722,8 @@ fn measure_piece(
                     filed: f.filed.clone(),
                     ..sec13f::Cover::default()
                 };
-                let (m, note) = sec13f::decide_unit(
-                    count(sub_dollar[i]) as usize,
-                    count(priced_n[i]) as usize,
-                    &cover,
-                );
+                let (m, note) =
+                    sec13f::decide_unit(s.sub_dollar as usize, s.priced as usize, &cover);
                 (if m == Decimal::ONE { 1 } else { 1000 }, note)
             }
             None => (
@@ -405,98 +731,100 @@ fn measure_piece(
                 "not in SUBMISSION.tsv; values read as dollars, unverified".to_string(),
             ),
         };
-        units.insert(accession, unit);
+        units.insert(accession.as_str(), unit);
     }
 
-    // Flagged rows and their per-filing sums.
+    // 4. The rows of flagged issuers, and their details read again.
+    let mut flagged_rows: Vec<(u32, u32, RowRef)> = Vec::new();
+    for (sink, map) in read.sinks.iter().zip(&remap) {
+        for range in &sink.ranges {
+            for (line, row) in range.rows.iter().enumerate() {
+                let Some(&id) = map.get(row.issuer as usize) else {
+                    continue; // a line without a row
+                };
+                if matches!(flag_of.get(id as usize), Some(Some(_))) {
+                    let id_row = RowRef {
+                        issuer: id,
+                        at: row.at,
+                    };
+                    flagged_rows.push((range.chunk, line as u32, id_row));
+                }
+            }
+        }
+    }
+    let details = read.details(&flagged_rows)?;
     #[derive(Default)]
     struct Flagged {
         rows: u64,
-        value: i64,
-        option_value: i64,
+        value: i128,
+        option_value: i128,
     }
     let mut flagged_by_filer: HashMap<String, Flagged> = HashMap::new();
-    let (c_acc, c_line, c_name, c_cusip, c_title, c_value, c_pc) = (
-        strs(&candidates, "ACCESSION_NUMBER"),
-        i64s(&candidates, "LINE"),
-        strs(&candidates, "NAMEOFISSUER"),
-        strs(&candidates, "CUSIP"),
-        strs(&candidates, "TITLEOFCLASS"),
-        i64s(&candidates, "VALUE"),
-        strs(&candidates, "PUTCALL"),
-    );
-    for i in 0..candidates.height() {
-        let key = (
-            c_name[i].clone().unwrap_or_default(),
-            c_cusip[i].clone().unwrap_or_default(),
-        );
-        let Some((entities, tier)) = matched.get(&key) else {
+    for ((_, _, row), detail) in flagged_rows.iter().zip(details) {
+        let Some(Some((entities, tier))) = flag_of.get(row.issuer as usize) else {
             continue;
         };
         // Rows without a value are rejected rows, in no total and no flag.
-        let Some(raw) = c_value[i] else { continue };
-        let accession = c_acc[i].clone().unwrap_or_default();
-        let multiplier = units.get(&accession).map_or(1, |u| u.0);
-        let usd = raw * multiplier;
-        let entry = flagged_by_filer.entry(accession.clone()).or_default();
-        if c_pc[i].is_some() {
+        let Some(raw) = detail.value else { continue };
+        let multiplier = units.get(detail.accession.as_str()).map_or(1, |u| u.0);
+        let usd = i128::from(raw) * i128::from(multiplier);
+        let entry = flagged_by_filer
+            .entry(detail.accession.clone())
+            .or_default();
+        if detail.put_call.is_some() {
             entry.option_value += usd;
         } else {
             entry.rows += 1;
             entry.value += usd;
         }
+        let (name, cusip) = issuers
+            .get(row.issuer as usize)
+            .cloned()
+            .unwrap_or_default();
         totals.flags.push(DatasetFlag {
-            accession,
-            line: count(c_line[i]),
-            name: key.0,
-            cusip: key.1,
-            title: c_title[i].clone().unwrap_or_default(),
-            value: Decimal::from(usd),
-            put_call: c_pc[i].clone(),
+            accession: detail.accession,
+            line: detail.line,
+            name,
+            cusip,
+            title: detail.title,
+            value: dollars(i128::from(raw), multiplier, read.path())?,
+            put_call: detail.put_call,
             entity_ids: entities.clone(),
             tier: tier.clone(),
         });
     }
 
-    let col_i = |n| i64s(&per_filer, n);
-    let (rows_n, rejected, long_rows, long_raw, option_rows, option_raw, raw_sum) = (
-        col_i("ROWS"),
-        col_i("REJECTED"),
-        col_i("LONG_ROWS"),
-        col_i("LONG_RAW"),
-        col_i("OPTION_ROWS"),
-        col_i("OPTION_RAW"),
-        col_i("RAW_SUM"),
-    );
-    for i in 0..per_filer.height() {
-        let accession = acc[i].clone().unwrap_or_default();
+    for sink in &read.sinks {
+        for (chunk, line_in_chunk, rejected) in &sink.rejected {
+            totals.rejected.push(DatasetRejected {
+                line: read.line(*chunk, *line_in_chunk),
+                ..rejected.clone()
+            });
+        }
+    }
+
+    // 5. Each filing's figures.
+    for (accession, s) in &sums {
         let filing = by_accession.get(accession.as_str());
         if filing.is_none() {
             totals.unknown_filings.push(accession.clone());
         }
-        let (multiplier, unit_note) = units.get(&accession).cloned().unwrap_or_default();
+        let (multiplier, unit_note) = units.get(accession.as_str()).cloned().unwrap_or_default();
         let declared_total = filing.and_then(|f| f.value_total);
         let total_check = declared_total.map(|t| {
-            let s = raw_sum[i].unwrap_or(0);
-            if s == t {
+            if s.raw_sum == i128::from(t) {
                 format!("values add up to tableValueTotal {t}")
             } else {
-                format!("values add up to {s} as filed, but tableValueTotal says {t}")
+                format!(
+                    "values add up to {} as filed, but tableValueTotal says {t}",
+                    s.raw_sum
+                )
             }
         });
-        let money = |v: Option<i64>| Decimal::from(v.unwrap_or(0) * multiplier);
-        let (long, flagged) = (
-            money(long_raw[i]),
-            flagged_by_filer
-                .get(&accession)
-                .map_or(Decimal::ZERO, |f| Decimal::from(f.value)),
-        );
-        let rows = count(rows_n[i]);
-        let (lr, or, rr) = (
-            count(long_rows[i]),
-            count(option_rows[i]),
-            count(rejected[i]),
-        );
+        let money = |raw: i128| dollars(raw, multiplier, read.path());
+        let flagged = flagged_by_filer.get(accession);
+        let long = money(s.long_raw)?;
+        let flagged_value = dollars(flagged.map_or(0, |f| f.value), 1, read.path())?;
         totals.filers.push(FilerExposure {
             cik: filing.map(|f| f.cik.clone()).unwrap_or_default(),
             filer: filing.and_then(|f| f.filer.clone()),
@@ -505,21 +833,19 @@ fn measure_piece(
             accession: accession.clone(),
             unit_multiplier: multiplier,
             unit_note,
-            rows,
-            rejected_rows: rr,
-            long_rows: lr,
+            rows: s.rows,
+            rejected_rows: s.rejected,
+            long_rows: s.long_rows,
             long_value: long,
-            option_rows: or,
-            option_value: money(option_raw[i]),
-            flagged_rows: flagged_by_filer.get(&accession).map_or(0, |f| f.rows),
-            flagged_value: flagged,
-            flagged_pct: percent(flagged, long),
-            flagged_option_value: flagged_by_filer
-                .get(&accession)
-                .map_or(Decimal::ZERO, |f| Decimal::from(f.option_value)),
+            option_rows: s.option_rows,
+            option_value: money(s.option_raw)?,
+            flagged_rows: flagged.map_or(0, |f| f.rows),
+            flagged_value,
+            flagged_pct: percent(flagged_value, long),
+            flagged_option_value: dollars(flagged.map_or(0, |f| f.option_value), 1, read.path())?,
             declared_total,
             total_check,
-            balanced: lr + or + rr == rows,
+            balanced: s.long_rows + s.option_rows + s.rejected == s.rows,
         });
     }
     Ok(())

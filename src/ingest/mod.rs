@@ -15,6 +15,7 @@ mod parquet;
 pub mod sec13f;
 pub mod sec_dataset;
 mod table;
+pub mod tsv_chunks;
 mod xlsx;
 mod xml;
 

@@ -111,7 +111,6 @@ pub fn locate(dir: &Path) -> Result<DatasetFiles, IngestError> {
     Ok(files)
 }
 
-/// Reads a table's header line and checks the required columns are there.
 /// Every `.parquet` file under `dir`, recursively (hive-style `quarter=…/filer=…/` folders).
 fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
@@ -125,7 +124,18 @@ fn collect_parquet(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Reads a table's header line and checks the required columns are there.
 fn check_header(path: &Path, required: &[&str]) -> Result<(), IngestError> {
+    let found = header(path)?;
+    if required.iter().all(|c| found.iter().any(|f| f == c)) {
+        Ok(())
+    } else {
+        Err(missing_columns(path, &found, required))
+    }
+}
+
+/// The column names on a table's first line.
+fn header(path: &Path) -> Result<Vec<String>, IngestError> {
     let file = crate::ingest::display_path(path);
     let handle = std::fs::File::open(path).map_err(|error| IngestError::Io {
         file: file.clone(),
@@ -134,28 +144,28 @@ fn check_header(path: &Path, required: &[&str]) -> Result<(), IngestError> {
     let mut first = String::new();
     BufReader::new(handle)
         .read_line(&mut first)
-        .map_err(|error| IngestError::Io {
-            file: file.clone(),
-            error,
-        })?;
-    let found: Vec<&str> = first.trim_end_matches(['\r', '\n']).split('\t').collect();
+        .map_err(|error| IngestError::Io { file, error })?;
+    Ok(first
+        .trim_end_matches(['\r', '\n'])
+        .split('\t')
+        .map(str::to_string)
+        .collect())
+}
+
+fn missing_columns(path: &Path, found: &[String], required: &[&str]) -> IngestError {
     let missing: Vec<&str> = required
         .iter()
         .copied()
-        .filter(|c| !found.contains(c))
+        .filter(|c| !found.iter().any(|f| f == c))
         .collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(IngestError::Malformed {
-            file,
-            line: 1,
-            message: format!(
-                "header lacks column(s) {}; expected a Form 13F data set table with {}",
-                missing.join(", "),
-                required.join(", ")
-            ),
-        })
+    IngestError::Malformed {
+        file: crate::ingest::display_path(path),
+        line: 1,
+        message: format!(
+            "header lacks column(s) {}; expected a Form 13F data set table with {}",
+            missing.join(", "),
+            required.join(", ")
+        ),
     }
 }
 
@@ -288,72 +298,127 @@ pub fn filings(files: &DatasetFiles) -> Result<Vec<Filing>, IngestError> {
     Ok(list)
 }
 
-/// The information table, typed: `VALUE` and `SSHPRNAMT` as integers (null when not a number),
-/// text columns with nulls as empty strings, and `LINE`, the row's line in `INFOTABLE.tsv`.
-pub fn infotable(files: &DatasetFiles) -> PolarsResult<LazyFrame> {
-    let rows = scan_tsv(&files.infotable)?
-        .select(
-            INFOTABLE_COLUMNS
-                .iter()
-                .map(|c| col(*c))
-                .collect::<Vec<_>>(),
-        )
-        .with_row_index("ROW", None)
-        .with_columns([(col("ROW").cast(DataType::Int64) + lit(2i64)).alias("LINE")]);
-    Ok(typed(rows))
+/// A row of the information table: the fields xjscan needs, as the bytes read (empty when
+/// missing or null).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InfoRow<'a> {
+    pub accession: &'a [u8],
+    pub name: &'a [u8],
+    pub title: &'a [u8],
+    pub cusip: &'a [u8],
+    pub value: &'a [u8],
+    pub amount: &'a [u8],
+    pub amount_type: &'a [u8],
+    pub put_call: &'a [u8],
+    /// Fields a short (ragged) line lacks: `(fields on the line, fields needed)`.
+    pub short: Option<(usize, usize)>,
 }
 
-/// The information table's pieces: the whole TSV, or each Parquet partition. Each piece holds
-/// whole filings, so per-filing figures never span pieces.
-pub fn infotable_pieces(files: &DatasetFiles) -> Vec<(PathBuf, PolarsResult<LazyFrame>)> {
-    if files.partitions.is_empty() {
-        return vec![(files.infotable.clone(), infotable(files))];
-    }
-    files
-        .partitions
-        .iter()
-        .map(|path| {
-            let frame = LazyFrame::scan_parquet(
-                PlRefPath::new(path.to_string_lossy().as_ref()),
-                ScanArgsParquet::default(),
+impl InfoRow<'_> {
+    /// Why the row's value cannot be counted, if it cannot: a short line, an empty `VALUE`, or
+    /// one that is not a whole number.
+    pub fn rejection(&self) -> Option<String> {
+        if let Some((found, needed)) = self.short {
+            return Some(format!(
+                "the line has {found} tab-separated fields; {needed} are needed to reach every column xjscan reads"
+            ));
+        }
+        if self.value.trim_ascii().is_empty() {
+            return Some("VALUE is empty".to_string());
+        }
+        whole_number(self.value).is_none().then(|| {
+            format!(
+                "VALUE is not a whole number: \"{}\"",
+                String::from_utf8_lossy(self.value)
             )
-            .map(|lf| {
-                let mut columns: Vec<Expr> = INFOTABLE_COLUMNS.iter().map(|c| col(*c)).collect();
-                columns.push(col("LINE").cast(DataType::Int64));
-                typed(lf.select(columns))
-            });
-            (path.clone(), frame)
         })
-        .collect()
+    }
 }
 
-/// The typed columns every piece is measured with (values as whole numbers, text never null).
-fn typed(rows: LazyFrame) -> LazyFrame {
-    let text = |c: &str| col(c).fill_null(lit(""));
-    rows.with_columns([
-        text("ACCESSION_NUMBER"),
-        text("NAMEOFISSUER"),
-        text("TITLEOFCLASS"),
-        text("CUSIP"),
-        text("SSHPRNAMTTYPE"),
-        col("PUTCALL").alias("PUTCALL"),
-        col("VALUE").alias("VALUE_RAW"),
-        col("VALUE")
-            .str()
-            .strip_chars(lit(NULL))
-            .cast(DataType::Int64)
-            .alias("VALUE"),
-        col("SSHPRNAMT")
-            .str()
-            .strip_chars(lit(NULL))
-            .cast(DataType::Int64)
-            .alias("SSHPRNAMT"),
-    ])
+/// Where `INFOTABLE_COLUMNS` sit in the lines of an `INFOTABLE.tsv`, from its header.
+#[derive(Debug, Clone, Copy)]
+pub struct InfoColumns {
+    index: [usize; 8],
 }
 
-/// Maps a polars error on the information table to an ingest error.
-pub fn infotable_error(files: &DatasetFiles, e: PolarsError) -> IngestError {
-    polars_error(&files.infotable, e)
+impl InfoColumns {
+    /// Fields to split per line: up to the last needed column.
+    pub fn width(&self) -> usize {
+        self.index.iter().max().map_or(0, |m| m + 1)
+    }
+
+    /// The row in a line's fields; fields a short (ragged) line lacks are empty.
+    pub fn row<'a>(&self, fields: &[&'a [u8]]) -> InfoRow<'a> {
+        let at = |i: usize| fields.get(self.index[i]).copied().unwrap_or_default();
+        InfoRow {
+            accession: at(0),
+            name: at(1),
+            title: at(2),
+            cusip: at(3),
+            value: at(4),
+            amount: at(5),
+            amount_type: at(6),
+            put_call: at(7),
+            short: (fields.len() < self.width()).then(|| (fields.len(), self.width())),
+        }
+    }
+}
+
+/// Reads the header of `INFOTABLE.tsv` and finds the needed columns.
+pub fn infotable_columns(path: &Path) -> Result<InfoColumns, IngestError> {
+    let found = header(path)?;
+    let mut index = [0; 8];
+    for (slot, name) in index.iter_mut().zip(INFOTABLE_COLUMNS) {
+        *slot = found
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| missing_columns(path, &found, INFOTABLE_COLUMNS))?;
+    }
+    Ok(InfoColumns { index })
+}
+
+/// A whole number as the data sets write them (`VALUE`, `SSHPRNAMT`), surrounding spaces
+/// allowed; anything else (`N/A`, `1,000`, `12.5`) is not a number.
+pub fn whole_number(raw: &[u8]) -> Option<i64> {
+    std::str::from_utf8(raw.trim_ascii()).ok()?.parse().ok()
+}
+
+/// One piece of the information table: the whole `INFOTABLE.tsv`, or one Parquet partition.
+/// Each piece holds whole filings, so per-filing figures never span pieces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Tsv(PathBuf),
+    Parquet(PathBuf),
+}
+
+/// The information table's pieces, in path order.
+pub fn pieces(files: &DatasetFiles) -> Vec<Piece> {
+    if files.partitions.is_empty() {
+        vec![Piece::Tsv(files.infotable.clone())]
+    } else {
+        files
+            .partitions
+            .iter()
+            .cloned()
+            .map(Piece::Parquet)
+            .collect()
+    }
+}
+
+/// Reads one Parquet partition: the needed columns as text (whatever types the writer chose)
+/// and `LINE`, the row's line in the original `INFOTABLE.tsv`.
+pub fn read_partition(path: &Path) -> PolarsResult<DataFrame> {
+    let mut columns: Vec<Expr> = INFOTABLE_COLUMNS
+        .iter()
+        .map(|c| col(*c).cast(DataType::String))
+        .collect();
+    columns.push(col("LINE").cast(DataType::Int64));
+    LazyFrame::scan_parquet(
+        PlRefPath::new(path.to_string_lossy().as_ref()),
+        ScanArgsParquet::default(),
+    )?
+    .select(columns)
+    .collect()
 }
 
 /// Maps a polars error on one piece of the information table to an ingest error.

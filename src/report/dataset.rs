@@ -1,5 +1,6 @@
 //! Reports for a whole Form 13F data set: one row per filing (`filers.csv`), the flagged rows
-//! (`flagged.csv`), the model as JSON, and a Markdown overview from `templates/dataset.md.hbs`.
+//! (`flagged.csv`), the rows set aside with their reasons (`rejected.csv`), the model as JSON,
+//! and a Markdown overview from `templates/dataset.md.hbs`.
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -96,8 +97,25 @@ pub fn render_all(report: &DatasetReport) -> Result<Vec<(&'static str, String)>,
         ("report.json", json?),
         ("filers.csv", filers?),
         ("flagged.csv", flags?),
+        ("rejected.csv", rejected_csv(report)?),
         (super::REVIEW_FILE, review_csv(report)?),
     ])
+}
+
+/// Rows whose value is not counted, each with its line and the reason.
+fn rejected_csv(report: &DatasetReport) -> Result<String, RenderError> {
+    let mut w = writer();
+    w.write_record(["accession", "line", "name", "cusip", "reason"])?;
+    for r in &report.exposure.rejected {
+        w.write_record([
+            r.accession.clone(),
+            r.line.to_string(),
+            render::defuse_formula(&r.name),
+            r.cusip.clone(),
+            render::defuse_formula(&r.reason),
+        ])?;
+    }
+    finish(w)
 }
 
 /// Distinct issuers in the review band, in the columns of an overrides file first.

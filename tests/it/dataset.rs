@@ -72,6 +72,59 @@ fn a_data_set_is_scanned_filing_by_filing() {
     );
 }
 
+/// Rows whose value cannot be counted are set aside, each with its line and reason: the
+/// malformed `N/A` of the hand-made set, an empty value, and a line cut short (which would
+/// otherwise look like a long position worth 500).
+#[test]
+fn rows_set_aside_are_listed_with_line_and_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q3");
+    write_dataset(&q);
+    let mut table = infotable();
+    table.push_str("0000000003-21-000003\t10\tAPPLE INC\tCOM\t037833100\t\t500\r\n");
+    table.push('\n'); // a blank line: no row, but it counts as a line
+    table.push_str(
+        "0000000003-21-000003\t11\tDAQO NEW ENERGY CORP\tSPONSORED ADR\t\t\t \t10\tSH\t\tSOLE\t\t10\t0\t0\n",
+    );
+    std::fs::write(q.join("INFOTABLE.tsv"), table).unwrap();
+    let output = xjscan(dir.path())
+        .args(["scan", "q3", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("out/rejected.csv")).unwrap(),
+        "accession,line,name,cusip,reason\n\
+0000000003-21-000003,10,APPLE INC,037833100,\"VALUE is not a whole number: \"\"N/A\"\"\"\n\
+0000000003-21-000003,11,APPLE INC,037833100,the line has 7 tab-separated fields; 10 are needed to reach every column xjscan reads\n\
+0000000003-21-000003,13,DAQO NEW ENERGY CORP,,VALUE is empty\n"
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "Set aside: 3 rows whose value is not usable, in no total (see rejected.csv)"
+        ),
+        "{stdout}"
+    );
+    // The rows still count in their filing, which reconciles; no value of theirs is counted.
+    let mut filers = csv::Reader::from_path(dir.path().join("out/filers.csv")).unwrap();
+    let header = filers.headers().unwrap().clone();
+    let third = filers
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[0] == "0000000003-21-000003")
+        .unwrap();
+    let field = |name: &str| third[header.iter().position(|h| h == name).unwrap()].to_string();
+    assert_eq!(
+        [field("rows"), field("rejected_rows"), field("long_rows")],
+        ["4", "3", "1"]
+    );
+    assert_eq!(field("balanced"), "true");
+    assert_eq!(field("long_value"), "2000000", "thousands: 2000 × 1000");
+    let m = crate::report_json(&dir.path().join("out"));
+    assert_eq!(m["exposure"]["rejected_rows"], 3);
+}
+
 #[test]
 fn a_data_set_missing_its_information_table() {
     let dir = tempfile::tempdir().unwrap();
