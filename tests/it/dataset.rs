@@ -309,6 +309,7 @@ fn parquet_partitions_give_exactly_the_single_run_result() {
             "report.json",
             "filers.csv",
             "flagged.csv",
+            "rejected.csv",
             "review.csv",
         ] {
             let a = std::fs::read_to_string(single.path().join("out").join(f)).unwrap();
