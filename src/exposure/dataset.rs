@@ -87,6 +87,8 @@ pub struct DatasetExposure {
     pub long_value: Decimal,
     pub flagged_value: Decimal,
     pub flagged_pct: Decimal,
+    /// Option rows' value, all filings (reported apart from long exposure).
+    pub option_value: Decimal,
     pub filers: Vec<FilerExposure>,
     pub flags: Vec<DatasetFlag>,
     /// Rows set aside: in their filing's row count, in no value total.
@@ -160,9 +162,11 @@ fn resolve_issuers(
             .chunks(chunk)
             .map(|part| scope.spawn(move || part.iter().map(resolve_one).collect::<Vec<_>>()))
             .collect();
+        // Outcomes are matched to issuers by position, so a part may never go missing: a
+        // thread that panicked (a bug, not bad input) takes the process down with it.
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     })
 }
@@ -176,6 +180,9 @@ struct Totals {
     unknown_filings: Vec<String>,
     /// Every distinct issuer seen, with its outcome.
     issuers: HashMap<(String, String), IssuerOutcome>,
+    /// The piece each filing was measured in: a filing split between pieces would be counted
+    /// twice, with two unit decisions, so it is refused.
+    pieces_of: HashMap<String, std::path::PathBuf>,
 }
 
 /// Measures a data set against the reference data.
@@ -205,6 +212,7 @@ pub fn measure(
         mut rejected,
         mut unknown_filings,
         issuers,
+        pieces_of: _,
     } = totals;
     filers.sort_by(|a, b| a.accession.cmp(&b.accession));
     flags.sort_by(|a, b| (&a.accession, a.line).cmp(&(&b.accession, b.line)));
@@ -221,8 +229,22 @@ pub fn measure(
         })
         .collect();
     review.sort();
-    let long_total: Decimal = filers.iter().map(|f| f.long_value).sum();
-    let flagged_total: Decimal = filers.iter().map(|f| f.flagged_value).sum();
+    // Sums of exact figures, checked: only absurd values reach Decimal's 28 digits, and then
+    // the scan stops with an error rather than a wrong or aborted total.
+    let total = |figure: fn(&FilerExposure) -> Decimal| {
+        filers
+            .iter()
+            .try_fold(Decimal::ZERO, |sum, f| sum.checked_add(figure(f)))
+            .ok_or_else(|| IngestError::Invalid {
+                file: crate::ingest::display_path(&files.infotable),
+                message:
+                    "the filings' values add up to more than can be counted exactly (28 digits)"
+                        .to_string(),
+            })
+    };
+    let long_total = total(|f| f.long_value)?;
+    let flagged_total = total(|f| f.flagged_value)?;
+    let option_total = total(|f| f.option_value)?;
     Ok(DatasetExposure {
         rows: filers.iter().map(|f| f.rows).sum(),
         filings: filers.len() as u64,
@@ -231,6 +253,7 @@ pub fn measure(
         long_value: long_total,
         flagged_value: flagged_total,
         flagged_pct: percent(flagged_total, long_total),
+        option_value: option_total,
         rejected_rows: filers.iter().map(|f| f.rejected_rows).sum(),
         filers,
         flags,
@@ -312,14 +335,36 @@ struct RowRef {
     at: u32,
 }
 
-/// The rows of one range, indexed by line within the range (lines without a row hold
-/// `NO_ISSUER`).
+/// The rows of one range, in line order.
 struct RangeRows {
     chunk: u32,
     rows: Vec<RowRef>,
+    /// Where row numbers and line numbers part (after the header or a blank line): the index
+    /// of a row in `rows` and its line within the range. Rows between two entries sit on
+    /// consecutive lines, so blank lines cost nothing per line.
+    jumps: Vec<(u32, u32)>,
+    /// The line the next row sits on if no line is skipped.
+    next_line: u32,
 }
 
-const NO_ISSUER: u32 = u32::MAX;
+impl RangeRows {
+    fn push(&mut self, row: RowRef, line_in_chunk: u32) {
+        if line_in_chunk != self.next_line {
+            self.jumps.push((self.rows.len() as u32, line_in_chunk));
+        }
+        self.rows.push(row);
+        self.next_line = line_in_chunk + 1;
+    }
+
+    /// The line within the range of the row at `index`.
+    fn line_of(&self, index: usize) -> u32 {
+        let after = self.jumps.partition_point(|(i, _)| *i as usize <= index);
+        match after.checked_sub(1).and_then(|k| self.jumps.get(k)) {
+            Some(&(i, line)) => line + (index as u32 - i),
+            None => index as u32,
+        }
+    }
+}
 
 /// What one reading thread keeps of the rows it reads: each distinct issuer once, each filing's
 /// sums, and a small fixed-size reference per row.
@@ -361,17 +406,12 @@ impl Sink {
             self.ranges.push(RangeRows {
                 chunk,
                 rows: Vec::with_capacity(capacity),
+                jumps: Vec::new(),
+                next_line: 0,
             });
         }
         if let Some(range) = self.ranges.last_mut() {
-            let gap = RowRef {
-                issuer: NO_ISSUER,
-                at: 0,
-            };
-            range
-                .rows
-                .resize((line_in_chunk as usize).max(range.rows.len()), gap);
-            range.rows.push(RowRef { issuer, at });
+            range.push(RowRef { issuer, at }, line_in_chunk);
         }
         let value = match row.short {
             None => sec_dataset::whole_number(row.value),
@@ -649,9 +689,8 @@ impl PieceRead {
 fn dollars(raw: i128, multiplier: i64, path: &std::path::Path) -> Result<Decimal, IngestError> {
     raw.checked_mul(i128::from(multiplier))
         .and_then(|v| Decimal::try_from_i128_with_scale(v, 0).ok())
-        .ok_or_else(|| IngestError::Malformed {
+        .ok_or_else(|| IngestError::Invalid {
             file: crate::ingest::display_path(path),
-            line: 0,
             message: format!(
                 "values add up to {raw} × {multiplier}, more than can be counted exactly"
             ),
@@ -738,16 +777,14 @@ fn measure_piece(
     let mut flagged_rows: Vec<(u32, u32, RowRef)> = Vec::new();
     for (sink, map) in read.sinks.iter().zip(&remap) {
         for range in &sink.ranges {
-            for (line, row) in range.rows.iter().enumerate() {
-                let Some(&id) = map.get(row.issuer as usize) else {
-                    continue; // a line without a row
-                };
+            for (index, row) in range.rows.iter().enumerate() {
+                let id = map.get(row.issuer as usize).copied().unwrap_or(u32::MAX);
                 if matches!(flag_of.get(id as usize), Some(Some(_))) {
                     let id_row = RowRef {
                         issuer: id,
                         at: row.at,
                     };
-                    flagged_rows.push((range.chunk, line as u32, id_row));
+                    flagged_rows.push((range.chunk, range.line_of(index), id_row));
                 }
             }
         }
@@ -805,6 +842,18 @@ fn measure_piece(
 
     // 5. Each filing's figures.
     for (accession, s) in &sums {
+        if let Some(other) = totals
+            .pieces_of
+            .insert(accession.clone(), read.path().to_path_buf())
+        {
+            return Err(IngestError::Invalid {
+                file: crate::ingest::display_path(read.path()),
+                message: format!(
+                    "filing {accession} is also in {}; each partition must hold whole filings",
+                    crate::ingest::display_path(&other)
+                ),
+            });
+        }
         let filing = by_accession.get(accession.as_str());
         if filing.is_none() {
             totals.unknown_filings.push(accession.clone());
@@ -849,4 +898,34 @@ fn measure_piece(
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows on lines 1, 2, 3, 5, 6 and 9 of a range (line 0 a header, 4, 7 and 8 blank): each
+    /// row's line is found again from the few jumps kept.
+    #[test]
+    fn rows_keep_their_lines_across_skipped_lines() {
+        let mut range = RangeRows {
+            chunk: 0,
+            rows: Vec::new(),
+            jumps: Vec::new(),
+            next_line: 0,
+        };
+        let lines = [1u32, 2, 3, 5, 6, 9];
+        for (i, line) in lines.iter().enumerate() {
+            range.push(
+                RowRef {
+                    issuer: i as u32,
+                    at: 0,
+                },
+                *line,
+            );
+        }
+        let found: Vec<u32> = (0..lines.len()).map(|i| range.line_of(i)).collect();
+        assert_eq!(found, lines);
+        assert_eq!(range.jumps.len(), 3, "one jump per run of skipped lines");
+    }
 }

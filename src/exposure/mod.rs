@@ -217,8 +217,26 @@ pub fn percent(value: Decimal, denominator: Decimal) -> Decimal {
     if denominator.is_zero() {
         return Decimal::new(0, 4);
     }
-    let mut pct = (value * Decimal::ONE_HUNDRED / denominator)
-        .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    // Multiplying first keeps every digit; for values near Decimal's 28-digit limit (only
+    // absurd inputs reach it) the ratio is taken first, and a ratio beyond the limit is shown
+    // as the largest representable figure rather than aborting the run.
+    let raw = value
+        .checked_mul(Decimal::ONE_HUNDRED)
+        .and_then(|v| v.checked_div(denominator))
+        .or_else(|| {
+            value
+                .checked_div(denominator)
+                .and_then(|r| r.checked_mul(Decimal::ONE_HUNDRED))
+        })
+        .unwrap_or(
+            if value.is_sign_negative() != denominator.is_sign_negative() {
+                Decimal::MIN
+            } else {
+                Decimal::MAX
+            },
+        );
+    let mut pct =
+        raw.round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     // A fixed scale keeps the JSON uniform (`10.0000`, not `10` in one run and `10.00` in another).
     pct.rescale(4);
     pct
@@ -634,4 +652,33 @@ fn coverage(
         share.pct = percent(share.value, total);
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_rounds_half_away_from_zero_at_four_places() {
+        assert_eq!(
+            percent(Decimal::ONE, Decimal::from(3)).to_string(),
+            "33.3333"
+        );
+        assert_eq!(
+            percent(Decimal::new(5, 7), Decimal::ONE).to_string(),
+            "0.0001"
+        );
+        assert_eq!(percent(Decimal::ONE, Decimal::ZERO).to_string(), "0.0000");
+    }
+
+    #[test]
+    fn percent_of_values_near_the_decimal_limit_does_not_abort() {
+        // value × 100 overflows: the ratio is taken first.
+        let big = Decimal::MAX / Decimal::from(2);
+        assert_eq!(percent(big, big).to_string(), "100.0000");
+        assert_eq!(percent(big, Decimal::MAX).to_string(), "50.0000");
+        // The ratio itself is beyond the limit: the largest figure, with the right sign.
+        assert!(percent(Decimal::MAX, Decimal::new(1, 10)) > Decimal::from(1_000_000_000));
+        assert!(percent(Decimal::MIN, Decimal::new(1, 10)) < Decimal::from(-1_000_000_000));
+    }
 }

@@ -111,6 +111,9 @@ pub enum IngestError {
         line: u64,
         message: String,
     },
+    /// A problem with a file as a whole, not at one line.
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
 }
 
 /// Reads every file into one portfolio. Stops at the first unusable file: a report built on

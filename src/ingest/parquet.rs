@@ -14,9 +14,8 @@ use super::{IngestError, IngestOptions};
 use crate::model::FileSummary;
 
 pub fn read(file: &str, path: &Path, options: &IngestOptions) -> Result<FileRead, IngestError> {
-    let error = |e: PolarsError| IngestError::Malformed {
+    let error = |e: PolarsError| IngestError::Invalid {
         file: file.to_string(),
-        line: 0,
         message: format!("cannot read the Parquet file: {e}"),
     };
     let df = LazyFrame::scan_parquet(

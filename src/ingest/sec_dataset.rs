@@ -196,9 +196,8 @@ pub fn dd_mon_yyyy(raw: &str) -> Option<String> {
 }
 
 fn polars_error(file: &Path, e: PolarsError) -> IngestError {
-    IngestError::Malformed {
+    IngestError::Invalid {
         file: crate::ingest::display_path(file),
-        line: 0,
         message: format!("cannot read the table: {e}"),
     }
 }

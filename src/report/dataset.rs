@@ -64,7 +64,7 @@ pub fn build(dataset: &str, reference: &DatasetMeta, exposure: DatasetExposure) 
             .iter()
             .filter(|f| f.total_check.as_deref().is_some_and(|c| c.contains("but")))
             .count() as u64,
-        option_value: exposure.filers.iter().map(|f| f.option_value).sum(),
+        option_value: exposure.option_value,
         exposure,
     }
 }
@@ -108,10 +108,10 @@ fn rejected_csv(report: &DatasetReport) -> Result<String, RenderError> {
     w.write_record(["accession", "line", "name", "cusip", "reason"])?;
     for r in &report.exposure.rejected {
         w.write_record([
-            r.accession.clone(),
+            render::defuse_formula(&r.accession),
             r.line.to_string(),
             render::defuse_formula(&r.name),
-            r.cusip.clone(),
+            render::defuse_formula(&r.cusip),
             render::defuse_formula(&r.reason),
         ])?;
     }
@@ -141,7 +141,7 @@ fn review_csv(report: &DatasetReport) -> Result<String, RenderError> {
             String::new(),
             String::new(),
             String::new(),
-            r.cusip.clone(),
+            render::defuse_formula(&r.cusip),
             render::defuse_formula(&r.candidate.reference_value),
             r.candidate.score.to_string(),
             render::defuse_formula(&r.candidate.explanation),
@@ -189,8 +189,8 @@ fn filers_csv(report: &DatasetReport) -> Result<String, RenderError> {
     ])?;
     for f in &report.exposure.filers {
         w.write_record([
-            f.accession.clone(),
-            f.cik.clone(),
+            render::defuse_formula(&f.accession),
+            render::defuse_formula(&f.cik),
             render::defuse_formula(f.filer.as_deref().unwrap_or_default()),
             f.period.clone().unwrap_or_default(),
             f.filed.clone().unwrap_or_default(),
@@ -229,10 +229,10 @@ fn flags_csv(report: &DatasetReport) -> Result<String, RenderError> {
     ])?;
     for f in &report.exposure.flags {
         w.write_record([
-            f.accession.clone(),
+            render::defuse_formula(&f.accession),
             f.line.to_string(),
             render::defuse_formula(&f.name),
-            f.cusip.clone(),
+            render::defuse_formula(&f.cusip),
             render::defuse_formula(&f.title),
             f.value.to_string(),
             f.put_call.clone().unwrap_or_default(),

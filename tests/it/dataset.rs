@@ -86,6 +86,10 @@ fn rows_set_aside_are_listed_with_line_and_reason() {
     table.push_str(
         "0000000003-21-000003\t11\tDAQO NEW ENERGY CORP\tSPONSORED ADR\t\t\t \t10\tSH\t\tSOLE\t\t10\t0\t0\n",
     );
+    // Text from the file that a spreadsheet would run as a formula is defused.
+    table.push_str(
+        "0000000003-21-000003\t12\t@SUM(A1)\tCOM\t=1+1\t\tN/A\t10\tSH\t\tSOLE\t\t10\t0\t0\n",
+    );
     std::fs::write(q.join("INFOTABLE.tsv"), table).unwrap();
     let output = xjscan(dir.path())
         .args(["scan", "q3", "--out", "out"])
@@ -97,12 +101,13 @@ fn rows_set_aside_are_listed_with_line_and_reason() {
         "accession,line,name,cusip,reason\n\
 0000000003-21-000003,10,APPLE INC,037833100,\"VALUE is not a whole number: \"\"N/A\"\"\"\n\
 0000000003-21-000003,11,APPLE INC,037833100,the line has 7 tab-separated fields; 10 are needed to reach every column xjscan reads\n\
-0000000003-21-000003,13,DAQO NEW ENERGY CORP,,VALUE is empty\n"
+0000000003-21-000003,13,DAQO NEW ENERGY CORP,,VALUE is empty\n\
+0000000003-21-000003,14,'@SUM(A1),'=1+1,\"VALUE is not a whole number: \"\"N/A\"\"\"\n"
     );
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert!(
         stdout.contains(
-            "Set aside: 3 rows whose value is not usable, in no total (see rejected.csv)"
+            "Set aside: 4 rows whose value is not usable, in no total (see rejected.csv)"
         ),
         "{stdout}"
     );
@@ -117,12 +122,72 @@ fn rows_set_aside_are_listed_with_line_and_reason() {
     let field = |name: &str| third[header.iter().position(|h| h == name).unwrap()].to_string();
     assert_eq!(
         [field("rows"), field("rejected_rows"), field("long_rows")],
-        ["4", "3", "1"]
+        ["5", "4", "1"]
     );
     assert_eq!(field("balanced"), "true");
     assert_eq!(field("long_value"), "2000000", "thousands: 2000 × 1000");
     let m = crate::report_json(&dir.path().join("out"));
-    assert_eq!(m["exposure"]["rejected_rows"], 3);
+    assert_eq!(m["exposure"]["rejected_rows"], 4);
+}
+
+/// Values at the top of the 64-bit range, 100,000 times over, in thousands: every figure exact
+/// to the dollar (27 digits), and the percentage (whose × 100 would overflow) computed.
+#[test]
+fn values_near_the_limit_add_up_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    let q = dir.path().join("q3");
+    write_dataset(&q);
+    let mut table = String::from(HEADER);
+    for i in 0..100_000 {
+        table.push_str(&format!(
+            "0000000003-21-000003\t{i}\tDAQO NEW ENERGY CORP\tSPONSORED ADR\t\t\t{}\t10\tPRN\t\tSOLE\t\t10\t0\t0\n",
+            i64::MAX
+        ));
+    }
+    std::fs::write(q.join("INFOTABLE.tsv"), table).unwrap();
+    let output = xjscan(dir.path())
+        .args(["scan", "q3", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let m = crate::report_json(&dir.path().join("out"));
+    assert_eq!(m["exposure"]["long_value"], "922337203685477580700000000");
+    assert_eq!(
+        m["exposure"]["flagged_value"],
+        "922337203685477580700000000"
+    );
+    assert_eq!(m["exposure"]["flagged_pct"], "100.0000");
+    assert_eq!(m["exposure"]["filers"][0]["unit_multiplier"], 1000);
+}
+
+/// A partitioned data set whose partitions split a filing is refused, naming both files: the
+/// filing would otherwise be counted twice, with two unit decisions.
+#[test]
+fn a_filing_split_between_partitions_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(&dir.path().join("single"));
+    partition(&dir.path().join("single"), &dir.path().join("data"));
+    let from = dir
+        .path()
+        .join("data/INFOTABLE/quarter=2025Q3/filer=0000000001/part-0000000001-25-000001.parquet");
+    let to = dir
+        .path()
+        .join("data/INFOTABLE/quarter=2025Q3/filer=0000000001/part-0000000001-25-000001-b.parquet");
+    std::fs::copy(&from, &to).unwrap();
+    let output = xjscan(dir.path())
+        .args(["scan", "data", "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: data/INFOTABLE/quarter=2025Q3/filer=0000000001/part-0000000001-25-000001.parquet: filing 0000000001-25-000001 is also in data/INFOTABLE/quarter=2025Q3/filer=0000000001/part-0000000001-25-000001-b.parquet; each partition must hold whole filings\n"
+    );
+    assert!(!dir.path().join("out").exists());
 }
 
 #[test]
