@@ -72,6 +72,18 @@ fn a_data_set_is_scanned_filing_by_filing() {
     );
 }
 
+/// Scans `folder` in `dir`, expects it to be refused (exit 2, no output folder), and gives
+/// the message.
+fn scan_refused(dir: &Path, folder: &str) -> String {
+    let output = xjscan(dir)
+        .args(["scan", folder, "--out", "out"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(!dir.join("out").exists());
+    String::from_utf8(output.stderr).unwrap()
+}
+
 /// Rows whose value cannot be counted are set aside, each with its line and reason: the
 /// malformed `N/A` of the hand-made set, an empty value, and a line cut short (which would
 /// otherwise look like a long position worth 500).
@@ -178,16 +190,10 @@ fn a_filing_split_between_partitions_is_refused() {
         .path()
         .join("data/INFOTABLE/quarter=2025Q3/filer=0000000001/part-0000000001-25-000001-b.parquet");
     std::fs::copy(&from, &to).unwrap();
-    let output = xjscan(dir.path())
-        .args(["scan", "data", "--out", "out"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        scan_refused(dir.path(), "data"),
         "error: data/INFOTABLE/quarter=2025Q3/filer=0000000001/part-0000000001-25-000001.parquet: filing 0000000001-25-000001 is also in data/INFOTABLE/quarter=2025Q3/filer=0000000001/part-0000000001-25-000001-b.parquet; each partition must hold whole filings\n"
     );
-    assert!(!dir.path().join("out").exists());
 }
 
 #[test]
@@ -196,16 +202,10 @@ fn a_data_set_missing_its_information_table() {
     let q = dir.path().join("q3");
     std::fs::create_dir_all(&q).unwrap();
     std::fs::write(q.join("SUBMISSION.tsv"), SUBMISSION).unwrap();
-    let output = xjscan(dir.path())
-        .args(["scan", "q3", "--out", "out"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        scan_refused(dir.path(), "q3"),
         "error: q3: the Form 13F data set has no INFOTABLE.tsv; a data set folder holds SUBMISSION.tsv and INFOTABLE.tsv (COVERPAGE.tsv and SUMMARYPAGE.tsv are read when present)\n"
     );
-    assert!(!dir.path().join("out").exists());
 }
 
 #[test]
@@ -218,13 +218,8 @@ fn a_data_set_table_without_its_columns() {
         "ACCESSION_NUMBER\tNAME\tVALUE\n1\tA\t2\n",
     )
     .unwrap();
-    let output = xjscan(dir.path())
-        .args(["scan", "q3", "--out", "out"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(2));
     assert_eq!(
-        String::from_utf8(output.stderr).unwrap(),
+        scan_refused(dir.path(), "q3"),
         "error: q3/INFOTABLE.tsv:1: header lacks column(s) NAMEOFISSUER, TITLEOFCLASS, CUSIP, SSHPRNAMT, SSHPRNAMTTYPE, PUTCALL; expected a Form 13F data set table with ACCESSION_NUMBER, NAMEOFISSUER, TITLEOFCLASS, CUSIP, VALUE, SSHPRNAMT, SSHPRNAMTTYPE, PUTCALL\n"
     );
 }
