@@ -42,7 +42,7 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
         )));
     }
     let amount = |flag: &str, raw: &str| -> Result<Decimal, Failure> {
-        match parse_amount(raw, false) {
+        match parse_amount(raw, ingest::DecimalMark::Either) {
             ingest::Amount::Value(v) => Ok(v),
             _ => Err(Failure::input(anyhow!("{flag}: `{raw}` is not a number"))),
         }

@@ -6,6 +6,7 @@
 
 use ::csv::{ReaderBuilder, StringRecord};
 
+use super::amount::DecimalMark;
 use super::decode::Decoded;
 use super::table::{FileRead, Record, read_records};
 use super::{IngestError, IngestOptions};
@@ -58,7 +59,11 @@ pub fn read(
         records,
         summary,
         &scan.blank_lines,
-        delimiter == b';',
+        if delimiter == b';' {
+            DecimalMark::Comma
+        } else {
+            DecimalMark::Dot
+        },
         options,
     )
 }

@@ -29,7 +29,13 @@ pub struct Document<'a> {
 
 /// True when the text looks like an EDGAR submission rather than a bare XML document.
 pub fn is_submission(text: &str) -> bool {
-    let head = &text[..text.len().min(4096)];
+    // The markers sit in the first lines; 4096 bytes is cut back to a character boundary, since
+    // byte 4096 of a Chinese or accented file may fall inside a character.
+    let mut end = text.len().min(4096);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &text[..end];
     head.contains("<SEC-DOCUMENT>")
         || head.contains("<SEC-HEADER>")
         || head.contains("<ACCESSION-NUMBER>")

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use amount::{Amount, parse_amount, parse_percent};
+pub use amount::{Amount, DecimalMark, parse_amount, parse_percent};
 pub use columns::{ColumnMap, ColumnSpec, Role, fold_header};
 pub use decode::{Decoded, NotText, decode, encoding_for_label};
 pub use table::{FileRead, Record};

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
+use super::amount::DecimalMark;
 use super::table::{FileRead, Record, read_records};
 use super::{IngestError, IngestOptions};
 use crate::model::FileSummary;
@@ -64,5 +65,5 @@ pub fn read(file: &str, path: &Path, options: &IngestOptions) -> Result<FileRead
             float_columns.join(", ")
         ));
     }
-    read_records(file, records, summary, &[], false, options)
+    read_records(file, records, summary, &[], DecimalMark::Dot, options)
 }

@@ -8,7 +8,7 @@
 
 use std::str::FromStr;
 
-use super::amount::{Amount, parse_amount, parse_percent};
+use super::amount::{Amount, DecimalMark, decide_mark, parse_amount, parse_percent};
 use super::columns::{ColumnMap, Role, value_header_examples};
 use super::{IngestError, IngestOptions};
 use crate::model::ids::{Cik, Cusip, Isin, Lei, Listing, exchange_mic};
@@ -127,7 +127,7 @@ pub fn read_records(
     records: Vec<Record>,
     mut summary: FileSummary,
     skipped_blank_lines: &[u64],
-    decimal_comma: bool,
+    default_mark: DecimalMark,
     options: &IngestOptions,
 ) -> Result<FileRead, IngestError> {
     // Find the header row among the first records.
@@ -262,6 +262,11 @@ pub fn read_records(
             None => "percent of the fund (the file has weights, no market values; give --nav to express them in money)".to_string(),
         });
     }
+    let (mark, how) = decide_mark(
+        number_cells(&records[header_index + 1..], &columns),
+        default_mark,
+    );
+    summary.notes.extend(how);
     let mut out = FileRead::new(summary);
 
     let mut header = records[header_index].cells.clone();
@@ -290,7 +295,7 @@ pub fn read_records(
             let next_is_data = next.is_some_and(|r| {
                 as_header(r, options, false).is_none()
                     && !is_structure(r, &columns)
-                    && read_row(r, &header, &columns, decimal_comma, &source_of(file, r)).is_ok()
+                    && read_row(r, &header, &columns, mark, &source_of(file, r)).is_ok()
             });
             if next_is_data && is_after_data(rest, i) {
                 let title = record
@@ -319,7 +324,7 @@ pub fn read_records(
             });
             continue;
         }
-        match read_row(record, &header, &columns, decimal_comma, &source) {
+        match read_row(record, &header, &columns, mark, &source) {
             Ok((mut holding, warnings)) => {
                 if from_weights {
                     // The weight is the value; in money only when a NAV gives the scale.
@@ -336,6 +341,21 @@ pub fn read_records(
     }
     out.finish_counts();
     Ok(out)
+}
+
+/// The value, quantity and weight cells of the rows under a header, with their lines, from which
+/// the file's decimal separator is decided.
+fn number_cells<'a>(
+    rows: &'a [Record],
+    columns: &'a ColumnMap,
+) -> impl Iterator<Item = (u64, &'a str)> + 'a {
+    const ROLES: [Role; 3] = [Role::Value, Role::Quantity, Role::Weight];
+    rows.iter().flat_map(move |r| {
+        ROLES
+            .iter()
+            .filter_map(|role| columns.get(*role).and_then(|i| r.cells.get(i)))
+            .map(move |c| (r.line, c.as_str()))
+    })
 }
 
 /// A line that is not a row of the table: at most two cells filled and no value, with the name
@@ -383,7 +403,7 @@ pub fn read_row(
     record: &Record,
     header: &[String],
     columns: &ColumnMap,
-    decimal_comma: bool,
+    mark: DecimalMark,
     source: &SourceLine,
 ) -> Result<(Holding, Vec<Warning>), RejectedRow> {
     let reject = |reason: String, value| RejectedRow {
@@ -419,7 +439,7 @@ pub fn read_row(
     };
     let header_of = |role: Role| columns.0.get(&role).map_or("", |(_, h)| h.as_str());
 
-    let value = match parse_amount(cell(Role::Value), decimal_comma) {
+    let value = match parse_amount(cell(Role::Value), mark) {
         Amount::Value(v) => v,
         Amount::Missing => {
             let shown = cell(Role::Value);
@@ -486,7 +506,7 @@ pub fn read_row(
         ));
     }
 
-    let quantity = match parse_amount(cell(Role::Quantity), decimal_comma) {
+    let quantity = match parse_amount(cell(Role::Quantity), mark) {
         Amount::Value(q) => Some(q),
         Amount::Missing => None,
         Amount::Invalid(why) => {
@@ -520,7 +540,7 @@ pub fn read_row(
         kind,
         value,
         currency,
-        weight_pct: parse_percent(cell(Role::Weight), decimal_comma),
+        weight_pct: parse_percent(cell(Role::Weight), mark),
         asset_class,
     };
     Ok((holding, warnings))

@@ -10,6 +10,7 @@ use std::io::Cursor;
 
 use calamine::{Data, Reader, open_workbook_auto_from_rs};
 
+use super::amount::DecimalMark;
 use super::table::{FileRead, Record, read_records};
 use super::{IngestError, IngestOptions};
 use crate::model::FileSummary;
@@ -59,7 +60,7 @@ pub fn read(file: &str, bytes: Vec<u8>, options: &IngestOptions) -> Result<FileR
         summary.notes.push(format!(
             "read sheet `{sheet}`; spreadsheet numbers are binary floating point, read from their shortest decimal form"
         ));
-        match read_records(file, records, summary, &[], false, options) {
+        match read_records(file, records, summary, &[], DecimalMark::Dot, options) {
             Ok(read) => return Ok(read),
             Err(IngestError::NoValueColumn { .. }) => continue,
             Err(other) => return Err(other),

@@ -25,6 +25,7 @@ mod mappings;
 mod ownership;
 mod properties;
 mod review;
+mod robustness;
 mod sources;
 
 use std::path::{Path, PathBuf};
