@@ -116,3 +116,38 @@ fn one_decimal_separator_per_file() {
         "{notes}"
     );
 }
+
+/// A Parquet `decimal128` value column is read exactly (it once panicked inside polars:
+/// "Arrow datatype Decimal(20, 2) not supported").
+#[test]
+fn parquet_decimal_values_are_exact() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("decimal.parquet");
+    let values = Series::new("Market Value".into(), ["1234.56", "1000.10", "0.01"])
+        .cast(&DataType::Decimal(20, 2))
+        .unwrap();
+    let mut df = DataFrame::new_infer_height(vec![
+        Series::new(
+            "Name".into(),
+            [
+                "Hangzhou Hikvision Digital Technology Co Ltd",
+                "Apple Inc",
+                "Cash",
+            ],
+        )
+        .into(),
+        values.into(),
+    ])
+    .unwrap();
+    let file = std::fs::File::create(&path).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    let (code, _, stderr) = scan(dir.path(), &["decimal.parquet"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(screened_total(dir.path()), dec("2234.67"));
+    let json = report_json(&dir.path().join("out"));
+    assert_eq!(
+        json["reconciliation"]["flagged"]["value"].as_str(),
+        Some("1234.56")
+    );
+}
