@@ -16,6 +16,7 @@ pub mod cli;
 pub mod config;
 pub mod disclosure;
 pub mod exposure;
+pub mod fault;
 pub mod fetch;
 pub mod ingest;
 pub mod lookthrough;

@@ -91,6 +91,7 @@ fn load(dir: &Path, options: &IngestOptions) -> Result<Vec<FundFile>, IngestErro
             source: r.source.clone(),
             message: format!("row of a look-through fund file rejected: {}", r.reason),
         }));
+        // read_files bounds the fund file's values, so their sum fits.
         let total = portfolio.holdings.iter().map(|h| h.value).sum();
         let isin = stem.parse::<Isin>().ok().map(|i| i.to_string());
         funds.push(FundFile {
@@ -143,16 +144,32 @@ fn find<'a>(h: &Holding, funds: &'a [FundFile]) -> Option<(usize, &'static str, 
         })
 }
 
-/// Splits `value` over `weights` in proportion, to the cent, adding up exactly.
-pub fn allocate(value: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
-    let total: Decimal = weights.iter().sum();
+/// Splits `value` over `weights` in proportion, to the cent, adding up exactly; `None` when a
+/// share would pass Decimal's range (only absurd inputs: weights of mixed sign that nearly
+/// cancel, or values near the bound).
+pub fn allocate(value: Decimal, weights: &[Decimal]) -> Option<Vec<Decimal>> {
+    let total = weights
+        .iter()
+        .try_fold(Decimal::ZERO, |a, w| a.checked_add(*w))?;
     if total.is_zero() {
-        return vec![Decimal::ZERO; weights.len()];
+        return Some(vec![Decimal::ZERO; weights.len()]);
     }
-    let cents = (value * Decimal::ONE_HUNDRED).round();
-    let exact: Vec<Decimal> = weights.iter().map(|w| cents * w / total).collect();
+    let cents = value.checked_mul(Decimal::ONE_HUNDRED)?.round();
+    // Multiplying first keeps every digit; the ratio first only where the product would not fit
+    // (the largest-remainder pass below still makes the parts add up to the cent).
+    let exact: Vec<Decimal> = weights
+        .iter()
+        .map(|w| {
+            cents
+                .checked_mul(*w)
+                .and_then(|p| p.checked_div(total))
+                .or_else(|| w.checked_div(total).and_then(|r| r.checked_mul(cents)))
+        })
+        .collect::<Option<_>>()?;
     let mut floor: Vec<Decimal> = exact.iter().map(|e| e.floor()).collect();
-    let mut left = cents - floor.iter().sum::<Decimal>();
+    let mut left = floor
+        .iter()
+        .try_fold(cents, |left, f| left.checked_sub(*f))?;
     // Largest remainders first; ties go to the earlier row, so the result is deterministic.
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|&a, &b| {
@@ -172,14 +189,16 @@ pub fn allocate(value: Decimal, weights: &[Decimal]) -> Vec<Decimal> {
         floor[i] += step;
         left -= step;
     }
-    floor
-        .into_iter()
-        .map(|c| {
-            let mut v = c / Decimal::ONE_HUNDRED;
-            v.rescale(2);
-            v
-        })
-        .collect()
+    Some(
+        floor
+            .into_iter()
+            .map(|c| {
+                let mut v = c / Decimal::ONE_HUNDRED;
+                v.rescale(2);
+                v
+            })
+            .collect(),
+    )
 }
 
 /// Replaces fund positions by their scaled holdings, recursively.
@@ -238,7 +257,16 @@ pub fn expand(
             warnings.extend(fund.notes.iter().cloned());
         }
         let weights: Vec<Decimal> = fund.holdings.iter().map(|u| u.value).collect();
-        let values = allocate(h.value, &weights);
+        let Some(values) = allocate(h.value, &weights) else {
+            return Err(IngestError::Malformed {
+                file: h.source.file.clone(),
+                line: h.source.line,
+                message: format!(
+                    "{} ({}) cannot be spread over the holdings of {} within Decimal's range",
+                    h.name, h.value, fund.file
+                ),
+            });
+        };
         summary.funds.push(Expansion {
             position: format!("{}:{}", h.source.file, h.source.line),
             name: h.name.clone(),
@@ -272,6 +300,8 @@ pub fn expand(
     }
     portfolio.holdings = out;
     portfolio.warnings.extend(warnings);
+    // Scaling by weights of mixed sign can make parts larger than the position.
+    crate::model::money::check_portfolio(portfolio)?;
     Ok(summary)
 }
 
@@ -284,11 +314,11 @@ mod tests {
     fn allocation_adds_up_exactly() {
         let d = |s: &str| s.parse::<Decimal>().unwrap();
         assert_eq!(
-            allocate(d("100.00"), &[d("1"), d("1"), d("1")]),
+            allocate(d("100.00"), &[d("1"), d("1"), d("1")]).unwrap(),
             vec![d("33.34"), d("33.33"), d("33.33")]
         );
         assert_eq!(
-            allocate(d("10.00"), &[d("3"), d("1")]),
+            allocate(d("10.00"), &[d("3"), d("1")]).unwrap(),
             vec![d("7.50"), d("2.50")]
         );
     }
@@ -301,7 +331,7 @@ mod tests {
         ) {
             let value = Decimal::new(cents, 2);
             let weights: Vec<Decimal> = weights.into_iter().map(|w| Decimal::new(w, 2)).collect();
-            let parts = allocate(value, &weights);
+            let parts = allocate(value, &weights).unwrap();
             prop_assert_eq!(parts.iter().sum::<Decimal>(), value);
         }
     }

@@ -109,7 +109,11 @@ impl ScanError {
     /// True when the fault is in what the user gave (files, flags, reference folder), not in
     /// xjscan or the machine.
     pub fn is_input_error(&self) -> bool {
-        !matches!(self, ScanError::Render(_))
+        match self {
+            ScanError::Render(_) => false,
+            ScanError::Exposure(e) => e.is_input_error(),
+            _ => true,
+        }
     }
 }
 

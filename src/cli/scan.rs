@@ -114,7 +114,10 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
                 weights_nav: nav,
                 shown_as: Default::default(),
             },
-            exposure: ExposureOptions { nav },
+            exposure: ExposureOptions {
+                nav,
+                fault: crate::fault::Fault::from_env(),
+            },
             formats: formats_sorted,
             enrich,
         },

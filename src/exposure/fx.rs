@@ -13,6 +13,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 
 use crate::model::Portfolio;
+use crate::model::money::{self, checked_product};
 
 /// A parsed rates file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +68,19 @@ pub enum FxError {
         base: String,
         holding: String,
     },
+    #[error(
+        "{holding}: {what} {value} × the {currency} rate {rate} from {file} passes 10^26, more than xjscan adds up exactly; check the value and the rate"
+    )]
+    TooLarge {
+        holding: String,
+        what: &'static str,
+        value: Decimal,
+        currency: String,
+        rate: Decimal,
+        file: String,
+    },
+    #[error(transparent)]
+    Bound(#[from] crate::model::money::TooLarge),
 }
 
 fn currency_code(raw: &str) -> Option<String> {
@@ -166,9 +180,16 @@ pub fn convert(portfolio: &mut Portfolio, rates: &Rates) -> Result<FxSummary, Fx
         originals.iter().collect::<Vec<_>>().as_slice(),
     ) && let Some(rate) = rates.rates.get(*currency)
     {
-        portfolio.nav = Some(
-            (nav * rate.rate).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero),
-        );
+        let converted = checked_product(nav, rate.rate).ok_or_else(|| FxError::TooLarge {
+            holding: portfolio.name.clone(),
+            what: "the net assets",
+            value: nav,
+            currency: (*currency).clone(),
+            rate: rate.rate,
+            file: rates.file.clone(),
+        })?;
+        portfolio.nav =
+            Some(converted.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero));
     }
     for h in &mut portfolio.holdings {
         let Some(currency) = h.currency.as_deref().map(str::to_ascii_uppercase) else {
@@ -183,8 +204,16 @@ pub fn convert(portfolio: &mut Portfolio, rates: &Rates) -> Result<FxSummary, Fx
         let Some(rate) = rates.rates.get(&currency) else {
             continue;
         };
-        let converted =
-            (h.value * rate.rate).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        let converted = checked_product(h.value, rate.rate)
+            .ok_or_else(|| FxError::TooLarge {
+                holding: h.source.to_string(),
+                what: "value",
+                value: h.value,
+                currency: currency.clone(),
+                rate: rate.rate,
+                file: rates.file.clone(),
+            })?
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
         let entry = used.entry(currency).or_insert_with(|| FxUse {
             rate: rate.clone(),
             positions: 0,
@@ -192,11 +221,24 @@ pub fn convert(portfolio: &mut Portfolio, rates: &Rates) -> Result<FxSummary, Fx
             converted_value: Decimal::ZERO,
         });
         entry.positions += 1;
+        // Original values are bounded by ingest; converted ones only by the check below, so
+        // their running sum is checked here.
         entry.original_value += h.value;
-        entry.converted_value += converted;
+        entry.converted_value = entry
+            .converted_value
+            .checked_add(converted)
+            .filter(|v| v.abs() <= money::LIMIT)
+            .ok_or_else(|| {
+                FxError::Bound(money::TooLarge {
+                    at: h.source.clone(),
+                    what: "converted value",
+                    value: converted,
+                })
+            })?;
         h.value = converted;
         h.currency = Some(rates.base.clone());
     }
+    money::check_portfolio(portfolio)?;
     Ok(FxSummary {
         file: rates.file.clone(),
         base: rates.base.clone(),

@@ -25,11 +25,14 @@ pub use ownership::{Direction, Link, Step};
 pub struct ExposureOptions {
     /// Net asset value to measure weights against, instead of the sum of the holdings.
     pub nav: Option<Decimal>,
+    /// A fault planted to prove the reconciliation catches it (tests only; see `crate::fault`).
+    pub fault: crate::fault::Fault,
 }
 
 /// Why exposure cannot be measured.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExposureError {
+    /// Each currency with the first holding valued in it (`HKD from mixed.csv:3`).
     #[error(
         "holdings are valued in more than one currency ({}); their values cannot be added without exchange rates (give them with --fx RATES.csv)",
         .0.join(", ")
@@ -37,6 +40,26 @@ pub enum ExposureError {
     MixedCurrencies(Vec<String>),
     #[error("--nav must be a positive amount, got {0}")]
     NonPositiveNav(Decimal),
+    #[error(transparent)]
+    TooLarge(#[from] crate::model::money::TooLarge),
+    /// The buckets do not add up to the independently computed input: a row was lost or
+    /// counted twice. Never the user's fault, and never a report.
+    #[error(
+        "the figures do not reconcile: the rows read are {input_rows} worth {input_value}, but the buckets hold {bucket_rows} worth {bucket_value}; no report was written, as its totals would be wrong (please report this as a bug)"
+    )]
+    Unbalanced {
+        input_rows: u64,
+        input_value: Decimal,
+        bucket_rows: u64,
+        bucket_value: Decimal,
+    },
+}
+
+impl ExposureError {
+    /// True for faults in what the user gave; an unbalanced reconciliation is xjscan's own.
+    pub fn is_input_error(&self) -> bool {
+        !matches!(self, ExposureError::Unbalanced { .. })
+    }
 }
 
 /// Which bucket a holding is in.
@@ -282,6 +305,37 @@ pub fn flag_links(matches: &[Match], data: &ReferenceData) -> Vec<Link> {
     links
 }
 
+/// The currencies the holdings are valued in, when they are one at most; otherwise an error
+/// naming the first holding in each.
+fn single_currency(portfolio: &Portfolio) -> Result<BTreeSet<&str>, ExposureError> {
+    let mut first: BTreeMap<&str, &crate::model::SourceLine> = BTreeMap::new();
+    for h in &portfolio.holdings {
+        if let Some(c) = h.currency.as_deref() {
+            first.entry(c).or_insert(&h.source);
+        }
+    }
+    if first.len() > 1 {
+        return Err(ExposureError::MixedCurrencies(
+            first
+                .iter()
+                .map(|(c, at)| format!("{c} from {at}"))
+                .collect(),
+        ));
+    }
+    Ok(first.into_keys().collect())
+}
+
+/// Every row handed to exposure, counted and summed on its own: the holdings and the rejected
+/// rows with a readable value.
+fn input_total(portfolio: &Portfolio) -> Bucket {
+    let holdings: Decimal = portfolio.holdings.iter().map(|h| h.value).sum();
+    let rejected: Decimal = portfolio.rejected.iter().filter_map(|r| r.value).sum();
+    Bucket {
+        rows: (portfolio.holdings.len() + portfolio.rejected.len()) as u64,
+        value: holdings + rejected,
+    }
+}
+
 /// Measures exposure.
 pub fn measure(
     portfolio: &Portfolio,
@@ -289,24 +343,21 @@ pub fn measure(
     data: &ReferenceData,
     options: &ExposureOptions,
 ) -> Result<Exposure, ExposureError> {
-    let currencies: BTreeSet<&str> = portfolio
-        .holdings
-        .iter()
-        .filter_map(|h| h.currency.as_deref())
-        .collect();
-    if currencies.len() > 1 {
-        return Err(ExposureError::MixedCurrencies(
-            currencies.into_iter().map(str::to_string).collect(),
-        ));
-    }
+    // Every figure below is a sum of some of these values, or a share of one: bounded here,
+    // none of them can overflow.
+    crate::model::money::check_portfolio(portfolio)?;
+    let currencies = single_currency(portfolio)?;
     if let Some(nav) = options.nav
         && nav <= Decimal::ZERO
     {
         return Err(ExposureError::NonPositiveNav(nav));
     }
 
+    // The figure the buckets must add up to, taken from the rows themselves before any of
+    // them is put in a bucket, so a row lost or counted twice by the bucketing shows.
+    let input = input_total(portfolio);
     let mut rec = Reconciliation {
-        input: Bucket::default(),
+        input,
         flagged: Bucket::default(),
         clear: Bucket::default(),
         unresolved: Bucket::default(),
@@ -318,7 +369,6 @@ pub fn measure(
     };
     let mut positions = Vec::with_capacity(portfolio.holdings.len());
     for (index, (holding, resolution)) in portfolio.holdings.iter().zip(resolutions).enumerate() {
-        rec.input.add(holding.value);
         let links = flag_links(&resolution.matches, data);
         let tier = links.iter().map(|l| l.tier).min();
         let entities: Vec<String> = links
@@ -333,19 +383,18 @@ pub fn measure(
             .and_then(|m| data.entity(&m.entity_id))
             .map(|e| e.kind);
         let asset_class = asset_class::classify(holding, issuer_kind);
-        let status = if !holding.kind.is_long() {
-            rec.excluded.add(holding.value);
-            Status::Excluded
+        let (status, bucket) = if !holding.kind.is_long() {
+            (Status::Excluded, &mut rec.excluded)
         } else if tier.is_some() {
-            rec.flagged.add(holding.value);
-            Status::Flagged
+            (Status::Flagged, &mut rec.flagged)
         } else if resolution.unresolved.is_some() {
-            rec.unresolved.add(holding.value);
-            Status::Unresolved
+            (Status::Unresolved, &mut rec.unresolved)
         } else {
-            rec.clear.add(holding.value);
-            Status::Clear
+            (Status::Clear, &mut rec.clear)
         };
+        for _ in 0..options.fault.times(index) {
+            bucket.add(holding.value);
+        }
         positions.push(PositionResult {
             holding: index,
             status,
@@ -363,24 +412,31 @@ pub fn measure(
         });
     }
     for row in &portfolio.rejected {
-        rec.input.rows += 1;
         rec.rejected.rows += 1;
         match row.value {
-            Some(v) => {
-                rec.input.value += v;
-                rec.rejected.value += v;
-            }
+            Some(v) => rec.rejected.value += v,
             None => rec.rejected_without_value += 1,
         }
     }
     rec.portfolio_total = rec.flagged.value + rec.clear.value + rec.unresolved.value;
-    rec.balanced = rec.flagged.rows
-        + rec.clear.rows
-        + rec.unresolved.rows
-        + rec.excluded.rows
-        + rec.rejected.rows
-        == rec.input.rows
-        && rec.portfolio_total + rec.excluded.value + rec.rejected.value == rec.input.value;
+    let buckets = [
+        &rec.flagged,
+        &rec.clear,
+        &rec.unresolved,
+        &rec.excluded,
+        &rec.rejected,
+    ];
+    let bucket_rows: u64 = buckets.iter().map(|b| b.rows).sum();
+    let bucket_value = rec.portfolio_total + rec.excluded.value + rec.rejected.value;
+    rec.balanced = bucket_rows == rec.input.rows && bucket_value == rec.input.value;
+    if !rec.balanced {
+        return Err(ExposureError::Unbalanced {
+            input_rows: rec.input.rows,
+            input_value: rec.input.value,
+            bucket_rows,
+            bucket_value,
+        });
+    }
 
     // The user's NAV wins over one the file states (N-PORT net assets); otherwise the long
     // positions are the denominator.

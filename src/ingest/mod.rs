@@ -114,6 +114,8 @@ pub enum IngestError {
     /// A problem with a file as a whole, not at one line.
     #[error("{file}: {message}")]
     Invalid { file: String, message: String },
+    #[error(transparent)]
+    TooLarge(#[from] crate::model::money::TooLarge),
 }
 
 /// Reads every file into one portfolio. Stops at the first unusable file: a report built on
@@ -137,8 +139,20 @@ pub fn read_files(
         portfolio.rejected.extend(read.rejected);
         portfolio.warnings.extend(read.warnings);
     }
+    crate::model::money::check_portfolio(&portfolio)?;
     if navs.iter().all(Option::is_some) {
-        portfolio.nav = navs.into_iter().flatten().reduce(|a, b| a + b);
+        // Each stated NAV is at most the bound (the reader checks), so the sum of a few fits.
+        let total = navs
+            .into_iter()
+            .flatten()
+            .try_fold(rust_decimal::Decimal::ZERO, |a, b| a.checked_add(b));
+        let Some(total) = total else {
+            return Err(IngestError::Invalid {
+                file: name.to_string(),
+                message: "the net assets the files state add up past Decimal's range".to_string(),
+            });
+        };
+        portfolio.nav = Some(total);
     }
     Ok(portfolio)
 }

@@ -63,6 +63,15 @@ pub fn read(
         && let Some(raw) = node.text()
     {
         match raw.trim().parse::<Decimal>() {
+            Ok(v) if v > crate::model::money::LIMIT => {
+                return Err(IngestError::Malformed {
+                    file: file.to_string(),
+                    line: xml::line_of(&doc, node, base),
+                    message: format!(
+                        "net assets {v} pass 10^26, more than xjscan adds up exactly; check the value"
+                    ),
+                });
+            }
             Ok(v) if v > Decimal::ZERO => {
                 out.nav = Some(v);
                 out.summary.declared_total = Some(v);
@@ -112,7 +121,16 @@ pub fn read(
             });
             continue;
         };
-        sum += value;
+        sum = sum
+            .checked_add(value)
+            .filter(|s| s.abs() <= crate::model::money::LIMIT)
+            .ok_or_else(|| IngestError::Malformed {
+                file: file.to_string(),
+                line: source.line,
+                message: format!(
+                    "the report's values up to valUSD {value} pass 10^26, more than xjscan adds up exactly; check the values"
+                ),
+            })?;
         let mut warn = |message: String| {
             out.warnings.push(Warning {
                 source: source.clone(),

@@ -15,6 +15,7 @@ use super::edgar::SubmissionHeader;
 use super::table::{FileRead, parse_id};
 use super::xml::{self, child, text};
 use crate::model::ids::Cusip;
+use crate::model::money;
 use crate::model::{
     FileSummary, Holding, HoldingIds, PositionKind, RejectedRow, SourceLine, Warning,
 };
@@ -255,7 +256,19 @@ pub fn read_infotable(
             });
             continue;
         };
-        reported_sum += value;
+        let too_large = |what: String| IngestError::Malformed {
+            file: file.to_string(),
+            line: row.line,
+            message: format!(
+                "{what} 10^26, more than xjscan adds up exactly; check the value and its unit"
+            ),
+        };
+        reported_sum = reported_sum
+            .checked_add(value)
+            .filter(|s| s.abs() <= money::LIMIT)
+            .ok_or_else(|| too_large(format!("the table's values up to value {value} pass")))?;
+        let value = money::checked_product(value, multiplier)
+            .ok_or_else(|| too_large(format!("value {value} × {multiplier} passes")))?;
         let mut warn = |message: String| {
             out.warnings.push(Warning {
                 source: source.clone(),
@@ -279,7 +292,7 @@ pub fn read_infotable(
             quantity: row.amount,
             quantity_unit: row.amount_type,
             kind,
-            value: value * multiplier,
+            value,
             currency: Some("USD".to_string()),
             weight_pct: None,
             asset_class: None,

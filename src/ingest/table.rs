@@ -273,6 +273,8 @@ pub fn read_records(
     let mut columns = columns;
     let mut header_line_now = header_line;
     let rest = &records[header_index + 1..];
+    // The file's own "Total" rows (line, value): a figure to check the rows against.
+    let mut stated_totals: Vec<(u64, rust_decimal::Decimal)> = Vec::new();
     let next_non_blank = |from: usize| rest[from..].iter().find(|r| !is_blank(r));
     for (i, record) in rest.iter().enumerate() {
         if is_blank(record) {
@@ -330,17 +332,83 @@ pub fn read_records(
                     // The weight is the value; in money only when a NAV gives the scale.
                     holding.weight_pct = Some(holding.value);
                     if let Some(nav) = options.weights_nav {
-                        holding.value = holding.value * nav / rust_decimal::Decimal::ONE_HUNDRED;
+                        let Some(value) = crate::model::money::checked_product(holding.value, nav)
+                        else {
+                            return Err(IngestError::Malformed {
+                                file: file.to_string(),
+                                line: record.line,
+                                message: format!(
+                                    "weight {} × --nav {nav} passes 10^26, more than xjscan adds up exactly",
+                                    holding.value
+                                ),
+                            });
+                        };
+                        holding.value = value / rust_decimal::Decimal::ONE_HUNDRED;
                     }
                 }
                 out.warnings.extend(warnings);
                 out.holdings.push(holding);
             }
-            Err(rejected) => out.rejected.push(rejected),
+            Err(rejected) => {
+                if let Some(value) = rejected.value.filter(|_| is_grand_total(record, &columns)) {
+                    stated_totals.push((record.line, value));
+                }
+                out.rejected.push(rejected);
+            }
         }
     }
+    compare_stated_total(&mut out, file, &stated_totals);
     out.finish_counts();
     Ok(out)
+}
+
+/// True for a grand total row (`Total`, `合计`), not a subtotal of a section.
+fn is_grand_total(record: &Record, columns: &ColumnMap) -> bool {
+    let name = columns
+        .get(Role::Name)
+        .and_then(|i| record.cells.get(i))
+        .map(|c| super::fold_header(clean_cell(c)))
+        .unwrap_or_default();
+    matches!(
+        name.as_str(),
+        "total" | "totals" | "grandtotal" | "合计" | "总计"
+    )
+}
+
+/// Compares the rows with the file's own grand total, when it states exactly one: agreement
+/// is noted, a difference is a warning on the total's line. The figure checks the reading of
+/// the file independently of everything xjscan does with the rows.
+fn compare_stated_total(out: &mut FileRead, file: &str, stated: &[(u64, rust_decimal::Decimal)]) {
+    let [(line, total)] = stated else {
+        return;
+    };
+    // Values beyond the money bound are refused later with their line; no sum is taken here.
+    let Some(sum) = out
+        .holdings
+        .iter()
+        .try_fold(rust_decimal::Decimal::ZERO, |a, h| a.checked_add(h.value))
+    else {
+        return;
+    };
+    if sum == *total {
+        out.summary.notes.push(format!(
+            "the rows add up to the file's total row (line {line}: {total})"
+        ));
+        out.summary.declared_total = Some(*total);
+    } else {
+        let message = format!(
+            "the rows add up to {sum}, but the file's total row (line {line}) says {total}"
+        );
+        out.summary.notes.push(message.clone());
+        out.summary.declared_total = Some(*total);
+        out.warnings.push(Warning {
+            source: SourceLine {
+                file: file.to_string(),
+                line: *line,
+            },
+            message,
+        });
+    }
 }
 
 /// The value, quantity and weight cells of the rows under a header, with their lines, from which

@@ -6,6 +6,7 @@
 
 mod holding;
 pub mod ids;
+pub mod money;
 mod reference;
 
 pub use holding::{

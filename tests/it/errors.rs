@@ -154,7 +154,7 @@ fn mixed_currencies() {
     std::fs::copy(crate::fixture("mixed.csv"), dir.path().join("mixed.csv")).unwrap();
     assert_eq!(
         fails(dir.path(), &["mixed.csv"]),
-        (2, "error: holdings are valued in more than one currency (HKD, USD); their values cannot be added without exchange rates (give them with --fx RATES.csv)\n".into())
+        (2, "error: holdings are valued in more than one currency (HKD from mixed.csv:3, USD from mixed.csv:2); their values cannot be added without exchange rates (give them with --fx RATES.csv)\n".into())
     );
 }
 

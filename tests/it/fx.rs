@@ -87,6 +87,6 @@ fn a_missing_rate_is_an_error_naming_the_currency() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "error: holdings are valued in more than one currency (CNY, EUR, HKD, USD); their values cannot be added without exchange rates (give them with --fx RATES.csv)\n"
+        "error: holdings are valued in more than one currency (CNY from holdings.csv:2, EUR from holdings.csv:4, HKD from holdings.csv:3, USD from holdings.csv:5); their values cannot be added without exchange rates (give them with --fx RATES.csv)\n"
     );
 }

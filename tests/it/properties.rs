@@ -1,10 +1,12 @@
 //! Property tests of the exposure invariants over generated portfolios: every value lands in
 //! exactly one bucket, tiers add up to the flagged total, weights add up to 100%, and scaling
-//! every position scales every figure.
+//! every position scales every figure; and a row lost or counted twice by the bucketing (a
+//! planted fault) is caught by the reconciliation.
 
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use xjscan::exposure::{ExposureOptions, measure};
+use xjscan::exposure::{ExposureError, ExposureOptions, measure};
+use xjscan::fault::Fault;
 use xjscan::model::ReferenceData;
 use xjscan::model::{Holding, HoldingIds, Portfolio, RejectedRow, SourceLine};
 use xjscan::reference::load_embedded;
@@ -113,6 +115,33 @@ proptest! {
             let tolerance = Decimal::new(5, 5) * Decimal::from(e.positions.len());
             prop_assert!((weights - Decimal::ONE_HUNDRED).abs() <= tolerance, "{}", weights);
         }
+    }
+
+    /// The reconciliation compares the buckets with a total taken from the rows on their own:
+    /// planting a lost or doubled row in the bucketing makes it fail, whatever the portfolio.
+    #[test]
+    fn a_lost_or_doubled_row_never_balances(rows in rows(), double in any::<bool>()) {
+        let data = data();
+        let p = portfolio(&rows, 1);
+        prop_assume!(!p.holdings.is_empty());
+        let res = resolver().resolve_all(&p);
+        let fault = if double { Fault::DoubleRow } else { Fault::DropRow };
+        let options = ExposureOptions { fault, ..ExposureOptions::default() };
+        let err = measure(&p, &res, data, &options).unwrap_err();
+        let rows_read = rows.len() as u64;
+        let rows_bucketed = if double { rows_read + 1 } else { rows_read - 1 };
+        match err {
+            ExposureError::Unbalanced { input_rows, bucket_rows, .. } => {
+                prop_assert_eq!(input_rows, rows_read);
+                prop_assert_eq!(bucket_rows, rows_bucketed);
+            }
+            other => prop_assert!(false, "unexpected error: {}", other),
+        }
+        // Resolutions for fewer rows than were read (a stage dropping rows) is caught too.
+        let short = &res[..res.len() - 1];
+        let dropped = measure(&p, short, data, &ExposureOptions::default());
+        let caught = matches!(dropped, Err(ExposureError::Unbalanced { .. }));
+        prop_assert!(caught, "resolutions for fewer rows than read must not balance");
     }
 
     #[test]

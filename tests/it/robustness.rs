@@ -151,3 +151,118 @@ fn parquet_decimal_values_are_exact() {
         Some("1234.56")
     );
 }
+
+/// Runs a scan expected to be refused: returns (exit code, stderr) and checks that nothing was
+/// written and nothing printed on stdout.
+fn refused(dir: &Path, args: &[&str]) -> (i32, String) {
+    let (code, stdout, stderr) = scan(dir, args);
+    assert!(!dir.join("out").exists(), "a refused scan writes nothing");
+    assert!(stdout.is_empty(), "{stdout}");
+    (code, stderr)
+}
+
+const NEAR_MAX: &str = "79228162514264337593543950335";
+
+/// Absurd amounts a hostile file can carry are refused with the file and line, exit 2: they
+/// once panicked in the sums, the 13F ×1000 unit rule, `--nav` and `--fx` products.
+#[test]
+fn absurd_amounts_are_refused_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("sum.csv"),
+        format!("Name,Market Value\nA,{NEAR_MAX}\nB,{NEAR_MAX}\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        refused(d, &["sum.csv"]),
+        (
+            2,
+            format!(
+                "error: sum.csv:2: the portfolio's amounts, taken without sign, pass 10^26 at this row (value {NEAR_MAX}); xjscan adds money up exactly and refuses figures that large: check the file's values and units\n"
+            )
+        )
+    );
+
+    // 13F values in thousands: the ×1000 rule would overflow.
+    let row = |v: &str| {
+        format!(
+            "<infoTable><nameOfIssuer>A</nameOfIssuer><titleOfClass>COM</titleOfClass><cusip>037833100</cusip><value>{v}</value><shrsOrPrnAmt><sshPrnamt>1000000000000000000000000000</sshPrnamt><sshPrnamtType>SH</sshPrnamtType></shrsOrPrnAmt></infoTable>\n"
+        )
+    };
+    std::fs::write(
+        d.join("13f.xml"),
+        format!(
+            "<informationTable>\n{}{}</informationTable>\n",
+            row("5"),
+            row("1000000000000000000000000")
+        ),
+    )
+    .unwrap();
+    let (code, stderr) = refused(d, &["13f.xml"]);
+    assert_eq!(code, 2);
+    assert_eq!(
+        stderr,
+        "error: 13f.xml:3: value 1000000000000000000000000 × 1000 passes 10^26, more than xjscan adds up exactly; check the value and its unit\n"
+    );
+
+    // Weights turned into money with --nav.
+    std::fs::write(d.join("w.csv"), "Name,Weight\nA,60\nB,40\n").unwrap();
+    assert_eq!(
+        refused(d, &["w.csv", "--nav", NEAR_MAX]),
+        (
+            2,
+            format!(
+                "error: w.csv:2: weight 60 × --nav {NEAR_MAX} passes 10^26, more than xjscan adds up exactly\n"
+            )
+        )
+    );
+
+    // Exchange rates.
+    std::fs::write(
+        d.join("eur.csv"),
+        "Name,Market Value,Currency\nA,1000000000000000000000,EUR\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("rates.csv"), "currency,rate\nEUR,1000000000000\n").unwrap();
+    assert_eq!(
+        refused(d, &["eur.csv", "--fx", "rates.csv"]),
+        (2, "error: eur.csv:2: value 1000000000000000000000 × the EUR rate 1000000000000 from rates.csv passes 10^26, more than xjscan adds up exactly; check the value and the rate\n".to_string())
+    );
+}
+
+/// A row lost or counted twice between reading and bucketing (a fault planted through the
+/// debug build's `XJSCAN_FAULT`) fails the scan with exit 1 and writes nothing: the
+/// reconciliation compares the buckets with the rows read, not with themselves.
+#[test]
+fn a_report_that_does_not_reconcile_is_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        crate::root().join("examples/portfolio.csv"),
+        dir.path().join("p.csv"),
+    )
+    .unwrap();
+    // The clean run first, for the figures the faults must disagree with.
+    let (code, _, stderr) = scan(dir.path(), &["p.csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    let r = &report_json(&dir.path().join("out"))["reconciliation"];
+    assert_eq!(r["balanced"], true);
+    let rows = r["input"]["rows"].as_u64().unwrap();
+    let value = r["input"]["value"].as_str().unwrap().to_string();
+    std::fs::remove_dir_all(dir.path().join("out")).unwrap();
+    for (fault, bucketed) in [("drop-row", rows - 1), ("double-row", rows + 1)] {
+        let output = xjscan(dir.path())
+            .env("XJSCAN_FAULT", fault)
+            .args(["scan", "p.csv", "--out", "out"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{fault}: {stderr}");
+        let read = format!(
+            "error: the figures do not reconcile: the rows read are {rows} worth {value}, but the buckets hold {bucketed} worth "
+        );
+        assert!(stderr.starts_with(&read), "{fault}: {stderr}");
+        assert!(stderr.ends_with("; no report was written, as its totals would be wrong (please report this as a bug)\n"), "{stderr}");
+        assert!(!dir.path().join("out").exists());
+    }
+}
