@@ -265,6 +265,23 @@ mod tests {
         assert_eq!(mode(&out.join("report.md")), 0o644);
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn replaces_a_read_only_folder_and_leaves_nothing_behind() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("report.md"), "old").unwrap();
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o555)).unwrap();
+        write_outputs(&out, &[("report.md", "new")]).unwrap();
+        assert_eq!(listing(&out), pairs(&[("report.md", "new")]));
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o555);
+        assert_eq!(listing(dir.path()), pairs(&[("out", "/")]));
+        std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
     #[test]
     fn refuses_a_file_a_subfolder_and_a_nameless_folder() {
         let dir = tempfile::tempdir().unwrap();

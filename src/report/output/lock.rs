@@ -47,6 +47,15 @@ impl ParentLock {
 }
 
 /// `fsync` of an open folder; systems without it (Windows) make renames durable themselves.
-pub(super) fn sync_dir_file(dir: &File) -> std::io::Result<()> {
+fn sync_dir_file(dir: &File) -> std::io::Result<()> {
     if cfg!(unix) { dir.sync_all() } else { Ok(()) }
+}
+
+/// `fsync` of the folder at `path`, so the names of the files written into it are durable.
+pub(super) fn sync_dir(path: &Path) -> std::io::Result<()> {
+    if cfg!(unix) {
+        sync_dir_file(&File::open(path)?)
+    } else {
+        Ok(())
+    }
 }

@@ -90,8 +90,7 @@ pub(super) fn build<C: AsRef<[u8]>>(
     if let Some(old) = existing {
         fs::set_permissions(staged.path(), old.permissions.clone()).map_err(io_at(&target))?;
     }
-    let dir = File::open(staged.path()).map_err(io_at(&target))?;
-    super::lock::sync_dir_file(&dir).map_err(io_at(&target))?;
+    super::lock::sync_dir(staged.path()).map_err(io_at(&target))?;
     Ok(staged)
 }
 

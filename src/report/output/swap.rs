@@ -18,27 +18,14 @@ use super::{OutputError, io_at};
 
 const OLD_PREFIX: &str = ".xjscan-old-";
 
-/// The replaced folder's files, still on disk until removed.
-pub(super) enum OldTree {
-    /// Nothing was replaced.
-    None,
-    /// Exchanged into the staging folder's place.
-    Staged(TempDir),
-    /// Moved aside to `.xjscan-old-…`.
-    Aside(PathBuf),
-}
+/// Where the replaced folder's files are, still on disk until removed.
+pub(super) struct OldTree(Option<PathBuf>);
 
 impl OldTree {
     /// Deletes the old files; a failure only leaves a leftover for the next run to remove.
     pub(super) fn remove(self) {
-        match self {
-            OldTree::None => {}
-            OldTree::Staged(dir) => {
-                let _ = dir.close();
-            }
-            OldTree::Aside(path) => {
-                let _ = fs::remove_dir_all(path);
-            }
+        if let Some(path) = self.0 {
+            remove_tree(&path);
         }
     }
 }
@@ -55,14 +42,15 @@ pub(super) fn swap_in(
     if !replacing {
         fs::rename(staged.path(), &target).map_err(io_at(&target))?;
         let _ = staged.keep();
-        return Ok(OldTree::None);
+        return Ok(OldTree(None));
     }
     if exchange(lock, staged.path(), name).map_err(io_at(&target))? {
-        return Ok(OldTree::Staged(staged));
+        // The old folder is where the staging folder was.
+        return Ok(OldTree(Some(staged.keep())));
     }
     let aside = replace_by_renames(parent, name, staged.path()).map_err(io_at(&target))?;
     let _ = staged.keep();
-    Ok(OldTree::Aside(aside))
+    Ok(OldTree(Some(aside)))
 }
 
 /// Swaps the staging folder and the folder `name` in one step; `false` where that cannot be done.
@@ -157,7 +145,7 @@ pub(super) fn clear_leftovers(parent: &Path) -> Result<(), OutputError> {
         if leftover.starts_with(OLD_PREFIX) && folder_of_aside(leftover).is_none() {
             continue;
         }
-        remove(&parent.join(leftover))?;
+        remove_tree(&parent.join(leftover));
     }
     Ok(())
 }
@@ -171,15 +159,26 @@ fn exists(path: &Path) -> std::io::Result<bool> {
     }
 }
 
-/// Removes a leftover folder (or file); one already gone (restored) is fine.
-fn remove(path: &Path) -> Result<(), OutputError> {
-    let result = match fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => Err(e),
-        Ok(meta) if meta.is_dir() => fs::remove_dir_all(path),
-        Ok(_) => fs::remove_file(path),
+/// Removes a leftover or replaced folder (or file). One that cannot be removed (another user's,
+/// in a shared folder like /tmp) is left alone rather than stopping every later run: its name is
+/// unique, so it is in no run's way.
+fn remove_tree(path: &Path) {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return;
     };
-    result.map_err(io_at(path))
+    if !meta.is_dir() {
+        let _ = fs::remove_file(path);
+    } else if fs::remove_dir_all(path).is_err() {
+        // A read-only output folder keeps its mode when replaced, and its files cannot be
+        // unlinked from it until it is writable again.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = meta.permissions().mode() | 0o700;
+            let _ = fs::set_permissions(path, fs::Permissions::from_mode(mode));
+        }
+        let _ = fs::remove_dir_all(path);
+    }
 }
 
 #[cfg(test)]
