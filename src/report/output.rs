@@ -309,6 +309,20 @@ mod tests {
             )
         );
         assert_eq!(listing(&out), pairs(&[("report.md", "old"), ("sub", "/")]));
+        #[cfg(unix)]
+        {
+            let linked = dir.path().join("linked");
+            std::fs::create_dir(&linked).unwrap();
+            std::os::unix::fs::symlink(&file, linked.join("data.csv")).unwrap();
+            let err = write_outputs(&linked, &[("report.md", "new")]).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "{}: holds the symbolic link `data.csv`; an output folder is replaced as a whole and a symbolic link would not be carried over, so nothing was written (move it elsewhere or choose another folder)",
+                    linked.display()
+                )
+            );
+        }
         let err = write_outputs(Path::new("/"), &[("report.md", "x")]).unwrap_err();
         assert!(err.is_input_error());
         assert_eq!(

@@ -305,4 +305,17 @@ fn mappings_import_into_a_folder_keeps_its_other_files() {
     assert_eq!(after["notes.txt"], b"mine");
     assert_ne!(after["entities.csv"], before["entities.csv"]);
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+
+    let output = xjscan(dir.path())
+        .args(["mappings", "import", "csv"])
+        .arg(fixture("own_list.csv"))
+        .args(["--into", "m/notes.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: m/notes.txt: --into names a file; expected a folder (new or an earlier output folder)\n"
+    );
+    assert_eq!(files(&into), after);
 }
