@@ -126,7 +126,8 @@ fn write_files(
         .iter()
         .map(|(n, b)| (n.as_str(), b.as_slice()))
         .collect();
-    let written = crate::report::write_outputs(out, &refs).map_err(Failure::other)?;
+    let written =
+        crate::report::write_outputs(out, &refs).map_err(|e| super::output_failure("--out", e))?;
     Ok(written
         .iter()
         .map(|p| crate::ingest::display_path(p))

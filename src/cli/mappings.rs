@@ -337,7 +337,7 @@ fn merge_and_write(set: &ImportSet, args: &ImportArgs) -> Result<Outcome, Failur
 fn write_tables(into: &Path, files: &[(&str, String)]) -> Result<(), Failure> {
     crate::report::write_outputs(into, files)
         .map(|_| ())
-        .map_err(Failure::other)
+        .map_err(|e| super::output_failure("--into", e))
 }
 
 fn describe(set: &ImportSet, report: &MergeReport) -> String {

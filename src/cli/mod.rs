@@ -49,6 +49,19 @@ impl Failure {
     }
 }
 
+/// A failure to write an output folder named with `flag`: a folder that cannot be used is the
+/// user's to change (exit 2); a failure while writing is not (exit 1).
+pub(crate) fn output_failure(flag: &str, e: crate::report::OutputError) -> Failure {
+    match e {
+        crate::report::OutputError::NotAFolder(path) => Failure::input(anyhow::anyhow!(
+            "{}: {flag} names a file; expected a folder (new or an earlier output folder)",
+            path.display()
+        )),
+        e if e.is_input_error() => Failure::input(e),
+        e => Failure::other(e),
+    }
+}
+
 /// Writes the command's result to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -93,7 +106,8 @@ fn disclosure_check(args: args::DisclosureArgs) -> Result<Outcome, Failure> {
         .iter()
         .map(|(n, t)| (n.as_str(), t.clone()))
         .collect();
-    let written = crate::report::write_outputs(&args.out, &files).map_err(Failure::other)?;
+    let written =
+        crate::report::write_outputs(&args.out, &files).map_err(|e| output_failure("--out", e))?;
     let list: Vec<String> = written.iter().map(|p| p.display().to_string()).collect();
     print_stdout(&format!("Wrote: {}\n", list.join(", ")))?;
     Ok(Outcome::Success)
@@ -124,7 +138,7 @@ fn replay(args: args::ReplayArgs) -> Result<Outcome, Failure> {
         .iter()
         .map(|(n, t, _)| (n.as_str(), t.clone()))
         .collect();
-    crate::report::write_outputs(&args.out, &files).map_err(Failure::other)?;
+    crate::report::write_outputs(&args.out, &files).map_err(|e| output_failure("--out", e))?;
     let differ: Vec<&str> = outputs
         .iter()
         .filter(|(_, _, same)| !same)

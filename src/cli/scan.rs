@@ -158,10 +158,10 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
         .map(|(n, t)| (*n, t.clone()))
         .chain(result.letters.iter().map(|(n, t)| (n.as_str(), t.clone())))
         .collect();
-    let written = report::write_outputs(&settings.out, &files).map_err(Failure::other)?;
-    if settings.options.letters {
-        remove_stale_letters(&settings.out, &result.letters).map_err(Failure::other)?;
-    }
+    // Letters from an earlier run that this one does not write again are dropped with it.
+    let stale = |name: &str| settings.options.letters && is_letter(name);
+    let written = report::write_outputs_claiming(&settings.out, &files, &stale)
+        .map_err(|e| super::output_failure("--out", e))?;
     // Warnings and rejected rows go to stderr; the summary (the result) to stdout.
     let mut stderr = std::io::stderr().lock();
     for line in summary::warning_lines(&result.model) {
@@ -175,7 +175,8 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
 /// A Form 13F data set: one portfolio per filing, summarised per filer.
 fn run_dataset(settings: &Settings) -> Result<Outcome, Failure> {
     let result = scan::scan_dataset(&settings.options).map_err(scan_failure)?;
-    let written = report::write_outputs(&settings.out, &result.rendered).map_err(Failure::other)?;
+    let written = report::write_outputs(&settings.out, &result.rendered)
+        .map_err(|e| super::output_failure("--out", e))?;
     super::print_stdout(&summary::render_dataset(&result.report, &written))?;
     Ok(threshold(
         result.report.exposure.flagged_pct,
@@ -208,24 +209,14 @@ fn threshold(flagged_pct: Decimal, limit: Option<Decimal>) -> Outcome {
     }
 }
 
-/// Letters from an earlier run that this run did not write again (an issuer no longer flagged)
-/// would sit beside a `letters.csv` that no longer lists them: removed once the new set is in
-/// place. Only files named like letters (`letter-NN-….md|html`) are touched.
-fn remove_stale_letters(dir: &std::path::Path, letters: &[(String, String)]) -> anyhow::Result<()> {
-    let current: std::collections::BTreeSet<&str> =
-        letters.iter().map(|(n, _)| n.as_str()).collect();
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let is_letter = name.starts_with("letter-")
-            && (name.ends_with(".md") || name.ends_with(".html"))
-            && name
-                .as_bytes()
-                .get(7..9)
-                .is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-        if is_letter && !current.contains(name.as_str()) && entry.file_type()?.is_file() {
-            std::fs::remove_file(entry.path())?;
-        }
-    }
-    Ok(())
+/// Whether a file is named like a letter (`letter-NN-….md|html`): a letter from an earlier run
+/// that this run does not write again (an issuer no longer flagged) would sit beside a
+/// `letters.csv` that no longer lists it.
+fn is_letter(name: &str) -> bool {
+    name.starts_with("letter-")
+        && (name.ends_with(".md") || name.ends_with(".html"))
+        && name
+            .as_bytes()
+            .get(7..9)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
 }

@@ -52,7 +52,8 @@ impl FromStr for IsoDate {
                 return Err(err());
             }
             if let Some(&day) = numbers.get(2) {
-                let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+                let leap = (year.is_multiple_of(4) && !year.is_multiple_of(100))
+                    || year.is_multiple_of(400);
                 let days = match month {
                     4 | 6 | 9 | 11 => 30,
                     2 if leap => 29,

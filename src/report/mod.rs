@@ -9,7 +9,7 @@ mod output;
 pub mod render;
 
 pub use model::{ReportModel, build};
-pub use output::{OutputError, sanitize_file_name, write_outputs};
+pub use output::{OutputError, sanitize_file_name, write_outputs, write_outputs_claiming};
 pub use render::{RenderError, Templates, format_money, format_pct};
 
 use std::fmt;

@@ -775,13 +775,14 @@ fn score<'a>(
         }
     }
     // After a cut, the reference words beyond the last agreed one were never written.
-    if truncated && (0..ours.len()).all(|i| used[i]) {
-        if let Some(last_agreed) = fate.iter().rposition(|(f, _)| *f != Fate::Missing) {
-            let in_order = fate[..last_agreed].iter().all(|(f, _)| *f != Fate::Missing);
-            if in_order {
-                for f in &mut fate[last_agreed + 1..] {
-                    f.0 = Fate::CutOff;
-                }
+    if truncated
+        && (0..ours.len()).all(|i| used[i])
+        && let Some(last_agreed) = fate.iter().rposition(|(f, _)| *f != Fate::Missing)
+    {
+        let in_order = fate[..last_agreed].iter().all(|(f, _)| *f != Fate::Missing);
+        if in_order {
+            for f in &mut fate[last_agreed + 1..] {
+                f.0 = Fate::CutOff;
             }
         }
     }

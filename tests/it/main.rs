@@ -22,6 +22,7 @@ mod http;
 mod letters;
 mod lookthrough;
 mod mappings;
+mod output;
 mod ownership;
 mod properties;
 mod review;
@@ -48,7 +49,12 @@ pub fn fixture(name: &str) -> PathBuf {
 
 /// The `xjscan` binary, run from `dir`.
 pub fn xjscan(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("xjscan").unwrap();
+    Command::from_std(xjscan_process(dir))
+}
+
+/// The `xjscan` binary, run from `dir`, as a process that can be started and killed.
+pub fn xjscan_process(dir: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_xjscan"));
     cmd.current_dir(dir);
     // Tests never depend on the developer's own settings.
     for var in [
@@ -56,6 +62,7 @@ pub fn xjscan(dir: &Path) -> Command {
         "XJSCAN_CACHE",
         "OPENFIGI_API_KEY",
         "XJSCAN_OPENFIGI_URL",
+        "XJSCAN_FAILPOINT",
     ] {
         cmd.env_remove(var);
     }
