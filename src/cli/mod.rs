@@ -9,6 +9,7 @@ mod fetch;
 mod mappings;
 mod scan;
 mod summary;
+mod terminal;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -65,7 +66,7 @@ pub(crate) fn output_failure(flag: &str, e: crate::report::OutputError) -> Failu
 /// Writes the command's result to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()) {
+    match out.write_all(terminal::safe(text).as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::other(e)),
         _ => Ok(()),
     }
@@ -86,7 +87,8 @@ pub fn main() -> ExitCode {
         Ok(Outcome::ThresholdExceeded) => ExitCode::from(3),
         Err(failure) => {
             let mut stderr = std::io::stderr().lock();
-            let _ = writeln!(stderr, "error: {:#}", failure.error);
+            let message = format!("{:#}", failure.error);
+            let _ = writeln!(stderr, "error: {}", terminal::safe(&message));
             ExitCode::from(failure.code)
         }
     }

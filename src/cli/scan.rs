@@ -52,11 +52,26 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
         .as_deref()
         .map(|n| amount("--nav", n))
         .transpose()?;
+    if let Some(nav) = nav
+        && nav.abs() > crate::model::money::LIMIT
+    {
+        return Err(Failure::input(anyhow!(
+            "--nav: `{nav}` is more than xjscan adds up exactly (at most 10^26)"
+        )));
+    }
     let fail_above = args
         .fail_above
         .as_deref()
         .map(|p| amount("--fail-above", p.trim_end_matches('%')))
         .transpose()?;
+    // A limit outside 0–100 could never, or would always, be exceeded: a typo, not a policy.
+    if let Some(limit) = fail_above
+        && (limit < Decimal::ZERO || limit > Decimal::ONE_HUNDRED)
+    {
+        return Err(Failure::input(anyhow!(
+            "--fail-above: `{limit}` is not a percentage between 0 and 100"
+        )));
+    }
     let columns = match &args.columns {
         Some(spec) => {
             ColumnSpec::from_str(spec).map_err(|e| Failure::input(anyhow!("--columns: {e}")))?
@@ -165,7 +180,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
     // Warnings and rejected rows go to stderr; the summary (the result) to stdout.
     let mut stderr = std::io::stderr().lock();
     for line in summary::warning_lines(&result.model) {
-        let _ = writeln!(stderr, "{line}");
+        let _ = writeln!(stderr, "{}", super::terminal::safe(&line));
     }
     drop(stderr);
     super::print_stdout(&summary::render(&result.model, &written))?;

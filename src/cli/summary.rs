@@ -22,12 +22,11 @@ pub fn warning_lines(model: &ReportModel) -> Vec<String> {
                 r.file, r.line, r.message
             )
         })
-        .chain(
-            model
-                .warnings
-                .iter()
-                .map(|w| format!("warning: {}:{}: {}", w.file, w.line, w.message)),
-        )
+        .chain(model.warnings.iter().map(|w| match w.line {
+            // Line 0: about the file as a whole.
+            0 => format!("warning: {}: {}", w.file, w.message),
+            line => format!("warning: {}:{line}: {}", w.file, w.message),
+        }))
         .collect();
     let total = all.len();
     let mut lines: Vec<String> = all.into_iter().take(MAX_WARNINGS).collect();

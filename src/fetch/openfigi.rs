@@ -6,7 +6,7 @@
 //! limits are 10 jobs per request and 25 requests a minute without an API key, 100 jobs and
 //! 25 requests every 6 seconds with one (`OPENFIGI_API_KEY`, sent as `X-OPENFIGI-APIKEY`). Each
 //! answer is cached per identifier (`openfigi/<sha256>.json` in the cache), "not found"
-//! included, so a rerun asks nothing. A name taken from OpenFIGI is marked as such on the
+//! and per-job refusals included, so a rerun asks nothing. A name taken from OpenFIGI is marked as such on the
 //! holding, and a ticker that maps to several different issuers gives no name.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -120,7 +120,8 @@ pub struct EnrichSummary {
     pub names_filled: usize,
     /// Tickers that map to several issuers (no name taken).
     pub ambiguous: usize,
-    /// Jobs OpenFIGI refused (an error per job, e.g. an invalid identifier); not cached.
+    /// Jobs OpenFIGI refused (an error per job, e.g. an invalid identifier); cached like every
+    /// other answer, so a rerun reports them again without asking.
     pub errors: Vec<String>,
 }
 

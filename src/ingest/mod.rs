@@ -116,6 +116,10 @@ pub enum IngestError {
     Invalid { file: String, message: String },
     #[error(transparent)]
     TooLarge(#[from] crate::model::money::TooLarge),
+    #[error(
+        "{file}: given more than once; each holdings file is read once (reading it again would double the portfolio)"
+    )]
+    GivenTwice { file: String },
 }
 
 /// Reads every file into one portfolio. Stops at the first unusable file: a report built on
@@ -131,8 +135,24 @@ pub fn read_files(
     };
     // A NAV stated by the files (N-PORT net assets) applies when every file states one.
     let mut navs = Vec::new();
+    refuse_repeated(paths, options)?;
+    let mut seen_content: Vec<(String, String)> = Vec::new();
     for path in paths {
         let read = read_file(path, options)?;
+        // Two names for the same bytes double the portfolio as surely as one file given twice;
+        // but two funds may hold the same positions, so it is said rather than refused.
+        if let Some((other, _)) = seen_content.iter().find(|(_, h)| *h == read.summary.sha256) {
+            portfolio.warnings.push(crate::model::Warning {
+                source: crate::model::SourceLine {
+                    file: read.summary.file.clone(),
+                    line: 0,
+                },
+                message: format!(
+                    "has the same content as {other}; both are counted, which doubles these positions if they are one portfolio"
+                ),
+            });
+        }
+        seen_content.push((read.summary.file.clone(), read.summary.sha256.clone()));
         navs.push(read.nav);
         portfolio.files.push(read.summary);
         portfolio.holdings.extend(read.holdings);
@@ -155,6 +175,27 @@ pub fn read_files(
         portfolio.nav = Some(total);
     }
     Ok(portfolio)
+}
+
+/// The same file given twice (by any spelling of its path) would be read twice and double the
+/// portfolio: refused, naming it.
+fn refuse_repeated(paths: &[PathBuf], options: &IngestOptions) -> Result<(), IngestError> {
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            continue; // read_file reports a missing file with its own message.
+        };
+        if seen.contains(&real) {
+            let file = options
+                .shown_as
+                .get(path)
+                .cloned()
+                .unwrap_or_else(|| display_path(path));
+            return Err(IngestError::GivenTwice { file });
+        }
+        seen.push(real);
+    }
+    Ok(())
 }
 
 /// The path as shown in messages and reports: as the user typed it, with `/` separators so that

@@ -266,3 +266,75 @@ fn a_report_that_does_not_reconcile_is_never_written() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+/// Small defects of the command line: refused by name, exit 2, nothing written.
+#[test]
+fn flags_and_inputs_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::copy(
+        crate::root().join("examples/portfolio.csv"),
+        d.join("p.csv"),
+    )
+    .unwrap();
+    assert_eq!(
+        refused(d, &["p.csv", "--fail-above", "-1"]),
+        (
+            2,
+            "error: --fail-above: `-1` is not a percentage between 0 and 100\n".to_string()
+        )
+    );
+    assert_eq!(
+        refused(d, &["p.csv", "--fail-above", "101%"]),
+        (
+            2,
+            "error: --fail-above: `101` is not a percentage between 0 and 100\n".to_string()
+        )
+    );
+    assert_eq!(
+        refused(d, &["p.csv", "--nav", NEAR_MAX]),
+        (
+            2,
+            format!(
+                "error: --nav: `{NEAR_MAX}` is more than xjscan adds up exactly (at most 10^26)\n"
+            )
+        )
+    );
+    // The same file twice, however spelled, would double the portfolio.
+    assert_eq!(
+        refused(d, &["p.csv", "./p.csv"]),
+        (2, "error: ./p.csv: given more than once; each holdings file is read once (reading it again would double the portfolio)\n".to_string())
+    );
+    // A copy under another name is counted, with a warning naming both.
+    std::fs::copy(d.join("p.csv"), d.join("copy.csv")).unwrap();
+    let (code, _, stderr) = scan(d, &["p.csv", "copy.csv"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("warning: copy.csv: has the same content as p.csv; both are counted, which doubles these positions if they are one portfolio\n"),
+        "{stderr}"
+    );
+}
+
+/// Control characters from a file's cells reach the terminal escaped, never raw: an
+/// `ESC ] 0;…` sequence in a name would retitle the user's window.
+#[test]
+fn control_characters_are_never_echoed_raw() {
+    let dir = tempfile::tempdir().unwrap();
+    // ESC in a CSV's bytes marks it binary; it reaches messages through a file's name, and C1
+    // controls and bidirectional overrides through its cells.
+    let name = "evil\u{1b}]0;pwned\u{7}.csv";
+    std::fs::write(
+        dir.path().join(name),
+        "Name,ISIN,Market Value\nEvil\u{9b}2J Co,NOT\u{202e}ANISIN,100\nB,,abc\u{9b}31m\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = scan(dir.path(), &[name]);
+    assert_eq!(code, 0, "{stderr}");
+    for text in [&stdout, &stderr] {
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{7}'),
+            "{text:?}"
+        );
+    }
+    assert!(stderr.contains("\\u{1b}"), "{stderr}");
+}
