@@ -362,6 +362,18 @@ pub struct ScanArgs {
     #[arg(long, value_name = "LABEL")]
     pub encoding: Option<String>,
 
+    /// Refuse a workbook (XLSX, ODS) whose parts unpack to more than this (default 256M).
+    #[arg(long, value_name = "SIZE")]
+    pub max_unpacked: Option<String>,
+
+    /// Refuse a text file with a line longer than this (default 1M).
+    #[arg(long, value_name = "SIZE")]
+    pub max_line: Option<String>,
+
+    /// Refuse a file with a field (cell, name) longer than this (default 64K).
+    #[arg(long, value_name = "SIZE")]
+    pub max_field: Option<String>,
+
     /// Portfolio name shown in the report [default: the first file's name].
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,

@@ -86,6 +86,7 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
                 .ok_or_else(|| Failure::input(anyhow!("--encoding: unknown encoding `{label}`")))
         })
         .transpose()?;
+    let limits = limits(&args)?;
     // URLs are named by their file name, as a local copy of the file would be.
     let shown: Vec<PathBuf> = args
         .files
@@ -128,6 +129,7 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
                 encoding,
                 weights_nav: nav,
                 shown_as: Default::default(),
+                limits,
             },
             exposure: ExposureOptions {
                 nav,
@@ -142,6 +144,25 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
     })
 }
 
+/// `--max-unpacked`, `--max-line` and `--max-field` over the defaults.
+fn limits(args: &ScanArgs) -> Result<ingest::limits::Limits, Failure> {
+    let mut limits = ingest::limits::Limits::default();
+    for (flag, raw, slot) in [
+        ("--max-unpacked", &args.max_unpacked, &mut limits.unpacked),
+        ("--max-line", &args.max_line, &mut limits.line),
+        ("--max-field", &args.max_field, &mut limits.field),
+    ] {
+        if let Some(raw) = raw {
+            *slot = ingest::limits::parse_size(raw).filter(|n| *n > 0).ok_or_else(|| {
+                Failure::input(anyhow!(
+                    "{flag}: `{raw}` is not a size; expected bytes or a number with K, M or G (e.g. 64K, 1M, 2G)"
+                ))
+            })?;
+        }
+    }
+    Ok(limits)
+}
+
 pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
     let mut settings = settings(args)?;
     let (inputs, shown_as) = super::fetch::download_inputs(
@@ -152,6 +173,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
     settings.options.inputs = inputs;
     settings.options.ingest.shown_as = shown_as;
     if scan::is_dataset_scan(&settings.options.inputs) {
+        refuse_for_dataset(&settings.options)?;
         return run_dataset(&settings);
     }
     if let Some(dir) = settings
@@ -185,6 +207,31 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
     drop(stderr);
     super::print_stdout(&summary::render(&result.model, &written))?;
     Ok(threshold(result.flagged_pct(), settings.fail_above))
+}
+
+/// Options of a holdings-file scan that a Form 13F data set scan has no use for: refused by
+/// name rather than silently ignored.
+fn refuse_for_dataset(o: &ScanOptions) -> Result<(), Failure> {
+    let given = [
+        ("--fx", o.fx.is_some()),
+        ("--look-through", o.look_through.is_some()),
+        ("--letters", o.letters),
+        ("--templates", o.templates.is_some()),
+        ("--nav", o.exposure.nav.is_some()),
+        ("--columns", !o.ingest.columns.0.is_empty()),
+        ("--encoding", o.ingest.encoding.is_some()),
+        ("--enrich", o.enrich.is_some()),
+        (
+            "--max-unpacked/--max-line/--max-field",
+            o.ingest.limits != ingest::limits::Limits::default(),
+        ),
+    ];
+    match given.iter().find(|(_, set)| *set) {
+        Some((flag, _)) => Err(Failure::input(anyhow!(
+            "{flag} does not apply to a Form 13F data set scan (one portfolio per filing, read from its TSV files); leave it out"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// A Form 13F data set: one portfolio per filing, summarised per filer.

@@ -22,6 +22,17 @@ pub fn read(
     options: &IngestOptions,
 ) -> Result<FileRead, IngestError> {
     let text = decoded.text.as_str();
+    let limits = options.limits;
+    if let Some((line, len)) = first_long_line(text, limits.line) {
+        return Err(IngestError::Malformed {
+            file: file.to_string(),
+            line,
+            message: format!(
+                "a line of {len} bytes is longer than the {} limit (--max-line raises it)",
+                super::limits::show_size(limits.line)
+            ),
+        });
+    }
     let delimiter = sniff_delimiter(text);
     let scan = scan_quotes(text, delimiter);
     if let Some(line) = scan.unterminated_at {
@@ -40,6 +51,15 @@ pub fn read(
         .into_records()
     {
         let record = record.map_err(|e| malformed(file, &e))?;
+        // A quoted field may run over many lines, each under the line limit.
+        if let Some(long) = record.iter().find(|c| c.len() as u64 > limits.field) {
+            return Err(super::limits::field_too_long(
+                file,
+                lines.line_of(&record),
+                long.len(),
+                limits.field,
+            ));
+        }
         records.push(Record {
             line: lines.line_of(&record),
             cells: record.iter().map(str::to_string).collect(),
@@ -66,6 +86,23 @@ pub fn read(
         },
         options,
     )
+}
+
+/// The first line longer than `limit` bytes, and its length, in one pass over the text: checked
+/// before the CSV parser builds records, which for one 200 MB line took gigabytes.
+fn first_long_line(text: &str, limit: u64) -> Option<(u64, u64)> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut start = 0;
+    for (index, line_end) in memchr::memchr_iter(b'\n', text.as_bytes())
+        .chain(std::iter::once(text.len()))
+        .enumerate()
+    {
+        if line_end - start > limit {
+            return Some((index as u64 + 1, (line_end - start) as u64));
+        }
+        start = line_end + 1;
+    }
+    None
 }
 
 fn malformed(file: &str, e: &::csv::Error) -> IngestError {

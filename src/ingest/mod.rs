@@ -10,6 +10,7 @@ mod columns;
 mod decode;
 mod delimited;
 mod edgar;
+pub mod limits;
 mod nport;
 mod parquet;
 pub mod sec13f;
@@ -42,6 +43,8 @@ pub struct IngestOptions {
     /// Names to show for files read from elsewhere than the user typed: a download in the cache
     /// is shown by its URL's file name, so its report equals a local copy's byte for byte.
     pub shown_as: std::collections::BTreeMap<PathBuf, String>,
+    /// Bounds on unpacked size, line and field length.
+    pub limits: limits::Limits,
 }
 
 /// A file that cannot be used at all. Each message names the file, and the line where there is one.
@@ -194,6 +197,23 @@ fn refuse_repeated(paths: &[PathBuf], options: &IngestOptions) -> Result<(), Ing
             return Err(IngestError::GivenTwice { file });
         }
         seen.push(real);
+    }
+    Ok(())
+}
+
+/// Names and descriptions from any format (XML ones included) within the field limit: each is
+/// copied into every report, so one huge name would be copied many times over.
+fn check_field_lengths(file: &str, read: &FileRead, limit: u64) -> Result<(), IngestError> {
+    for h in &read.holdings {
+        let longest = [Some(&h.name), h.description.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(String::len)
+            .max()
+            .unwrap_or(0);
+        if longest as u64 > limit {
+            return Err(limits::field_too_long(file, h.source.line, longest, limit));
+        }
     }
     Ok(())
 }
@@ -370,6 +390,7 @@ pub fn read_file(path: &Path, options: &IngestOptions) -> Result<FileRead, Inges
     };
     read.summary.path = path.to_path_buf();
     read.summary.sha256 = sha256;
+    check_field_lengths(&file, &read, options.limits.field)?;
     if read.holdings.is_empty() {
         let rows = read.rejected.len();
         return Err(match read.rejected.into_iter().next() {

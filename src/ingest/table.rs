@@ -130,6 +130,22 @@ pub fn read_records(
     default_mark: DecimalMark,
     options: &IngestOptions,
 ) -> Result<FileRead, IngestError> {
+    // Spreadsheets and Parquet come here cell by cell; text files were checked as they were
+    // split, where the line is known before a record is built.
+    for record in &records {
+        if let Some(long) = record
+            .cells
+            .iter()
+            .find(|c| c.len() as u64 > options.limits.field)
+        {
+            return Err(super::limits::field_too_long(
+                file,
+                record.line,
+                long.len(),
+                options.limits.field,
+            ));
+        }
+    }
     // Find the header row among the first records.
     let mut header_at = None;
     let mut best_for_spec: Option<&Record> = None;

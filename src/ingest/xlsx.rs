@@ -30,8 +30,38 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
+/// Refuses a ZIP workbook (XLSX, ODS) whose parts unpack past `limit`, before any is unpacked:
+/// a few megabytes can unpack to gigabytes. The sizes come from the archive's directory, and
+/// the ZIP reader stops at each part's stated size (and checks its CRC), so a part cannot lie
+/// its way past the check. An archive the ZIP reader cannot open is left to calamine's error.
+fn check_unpacked_size(file: &str, bytes: &[u8], limit: u64) -> Result<(), IngestError> {
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Ok(());
+    }
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..archive.len() {
+        if let Ok(part) = archive.by_index_raw(i) {
+            total = total.saturating_add(part.size());
+        }
+    }
+    if total > limit {
+        return Err(IngestError::Invalid {
+            file: file.to_string(),
+            message: format!(
+                "the workbook unpacks to {total} bytes, more than the {} limit (--max-unpacked raises it)",
+                super::limits::show_size(limit)
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Reads the first sheet that has a header row.
 pub fn read(file: &str, bytes: Vec<u8>, options: &IngestOptions) -> Result<FileRead, IngestError> {
+    check_unpacked_size(file, &bytes, options.limits.unpacked)?;
     let mut workbook =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| IngestError::NotAWorkbook {
             file: file.to_string(),

@@ -338,3 +338,69 @@ fn control_characters_are_never_echoed_raw() {
     }
     assert!(stderr.contains("\\u{1b}"), "{stderr}");
 }
+
+/// Memory stays bounded: a line, a field or an unpacked workbook past its limit is refused
+/// with the file, the line where there is one, the limit and the flag that raises it.
+#[test]
+fn limits_on_lines_fields_and_unpacked_workbooks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A 2 MiB line without a break (such a 200 MB file once took 9.9 GB).
+    let long = format!("Name,Market Value\nA,1\n{}\n", "x".repeat(2 << 20));
+    std::fs::write(d.join("line.csv"), long).unwrap();
+    assert_eq!(
+        refused(d, &["line.csv"]),
+        (2, "error: line.csv:3: a line of 2097152 bytes is longer than the 1 MiB limit (--max-line raises it)\n".to_string())
+    );
+    // A 100 KB name: refused by default, read with the limit raised.
+    let name = "N".repeat(100_000);
+    std::fs::write(
+        d.join("field.csv"),
+        format!("Name,Market Value\nA,1\n{name},2\n"),
+    )
+    .unwrap();
+    assert_eq!(
+        refused(d, &["field.csv"]),
+        (2, "error: field.csv:3: a field of 100000 bytes is longer than the 64 KiB limit (--max-field raises it)\n".to_string())
+    );
+    let (code, _, stderr) = scan(d, &["field.csv", "--max-field", "128K"]);
+    assert_eq!(code, 0, "{stderr}");
+    std::fs::remove_dir_all(d.join("out")).unwrap();
+    assert_eq!(
+        refused(d, &["field.csv", "--max-field", "lots"]),
+        (2, "error: --max-field: `lots` is not a size; expected bytes or a number with K, M or G (e.g. 64K, 1M, 2G)\n".to_string())
+    );
+    // A workbook whose sheet unpacks far past its packed size (a "zip bomb").
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "xl/worksheets/sheet1.xml",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut zip, &vec![b' '; 3 << 20]).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    assert!(bytes.len() < 100_000);
+    std::fs::write(d.join("bomb.xlsx"), bytes).unwrap();
+    assert_eq!(
+        refused(d, &["bomb.xlsx", "--max-unpacked", "2M"]),
+        (2, "error: bomb.xlsx: the workbook unpacks to 3145728 bytes, more than the 2 MiB limit (--max-unpacked raises it)\n".to_string())
+    );
+}
+
+/// A data set scan refuses the options of a holdings scan by name rather than ignoring them.
+#[test]
+fn options_that_do_not_apply_to_a_data_set_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    std::fs::create_dir(&set).unwrap();
+    std::fs::write(
+        set.join("SUBMISSION.tsv"),
+        "ACCESSION_NUMBER\tFILING_DATE\tSUBMISSIONTYPE\tCIK\tPERIODOFREPORT\n",
+    )
+    .unwrap();
+    std::fs::write(set.join("INFOTABLE.tsv"), "ACCESSION_NUMBER\tINFOTABLE_SK\tNAMEOFISSUER\tTITLEOFCLASS\tCUSIP\tFIGI\tVALUE\tSSHPRNAMT\tSSHPRNAMTTYPE\tPUTCALL\n").unwrap();
+    assert_eq!(
+        refused(dir.path(), &["set", "--fx", "rates.csv"]),
+        (2, "error: --fx does not apply to a Form 13F data set scan (one portfolio per filing, read from its TSV files); leave it out\n".to_string())
+    );
+}
