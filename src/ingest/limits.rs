@@ -50,7 +50,7 @@ pub fn parse_size(raw: &str) -> Option<u64> {
 /// A size as people read it: `64 KiB`, `1 MiB`, `256 MiB`, else bytes.
 pub fn show_size(bytes: u64) -> String {
     for (shift, unit) in [(30, "GiB"), (20, "MiB"), (10, "KiB")] {
-        if bytes >= 1 << shift && bytes % (1 << shift) == 0 {
+        if bytes >= 1 << shift && bytes.is_multiple_of(1 << shift) {
             return format!("{} {unit}", bytes >> shift);
         }
     }
