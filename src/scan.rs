@@ -112,6 +112,7 @@ impl ScanError {
         match self {
             ScanError::Render(_) => false,
             ScanError::Exposure(e) => e.is_input_error(),
+            ScanError::Ingest(IngestError::Unbalanced { .. }) => false,
             _ => true,
         }
     }
@@ -178,7 +179,8 @@ pub fn scan_dataset(options: &ScanOptions) -> Result<DatasetScanResult, ScanErro
     let dir = options.inputs.first().cloned().unwrap_or_default();
     let files = ingest::sec_dataset::locate(&dir)?;
     let overrides = load_overrides(options, &data)?;
-    let measured = crate::exposure::dataset::measure(&files, &data, overrides)?;
+    let measured =
+        crate::exposure::dataset::measure(&files, &data, overrides, options.exposure.fault)?;
     let report = crate::report::dataset::build(&ingest::display_path(&dir), &data.meta, measured);
     let rendered = crate::report::dataset::render_all(&report)?;
     Ok(DatasetScanResult { report, rendered })

@@ -196,6 +196,7 @@ pub fn measure(
     files: &DatasetFiles,
     data: &ReferenceData,
     overrides: Overrides,
+    fault: crate::fault::Fault,
 ) -> Result<DatasetExposure, IngestError> {
     let filings = sec_dataset::filings(files)?;
     let by_accession: HashMap<&str, &Filing> =
@@ -204,7 +205,7 @@ pub fn measure(
     let mut totals = Totals::default();
     for piece in sec_dataset::pieces(files) {
         let read = read_piece(&piece)?;
-        measure_piece(read, &by_accession, &resolver, data, &mut totals)?;
+        measure_piece(read, &by_accession, &resolver, data, &mut totals, fault)?;
     }
     let Totals {
         mut filers,
@@ -380,6 +381,10 @@ struct Sink {
     ranges: Vec<RangeRows>,
     /// Rows set aside (few): where they are and why.
     rejected: Vec<(u32, u32, DatasetRejected)>,
+    /// Every row read and the sum of every value parsed, counted as rows arrive and before any
+    /// goes to its filing: the independent figure the filings' buckets must add up to.
+    read_rows: u64,
+    read_raw: i128,
 }
 
 impl Sink {
@@ -417,6 +422,8 @@ impl Sink {
             None => sec_dataset::whole_number(row.value),
             Some(_) => None,
         };
+        self.read_rows += 1;
+        self.read_raw += value.map_or(0, i128::from);
         if value.is_none() {
             let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
             let rejected = DatasetRejected {
@@ -703,12 +710,37 @@ fn dollars(raw: i128, multiplier: i64, path: &std::path::Path) -> Result<Decimal
 /// united and the new ones resolved (on every core), the filings' sums merged and the unit
 /// decided once per filing, and the rows of flagged issuers — found through each row's issuer
 /// number, a lookup in a table — are read again for their details.
+/// Compares the filings' buckets (long, option and set-aside rows) with the rows the sinks
+/// counted as they read them: a row lost or counted twice on its way to a filing shows here.
+fn reconcile_piece(
+    read: &PieceRead,
+    sums: &std::collections::BTreeMap<String, FilingSums>,
+) -> Result<(), IngestError> {
+    let read_rows: u64 = read.sinks.iter().map(|s| s.read_rows).sum();
+    let read_raw: i128 = read.sinks.iter().map(|s| s.read_raw).sum();
+    let bucket_rows: u64 = sums
+        .values()
+        .map(|s| s.long_rows + s.option_rows + s.rejected)
+        .sum();
+    let bucket_raw: i128 = sums.values().map(|s| s.long_raw + s.option_raw).sum();
+    if (read_rows, read_raw) == (bucket_rows, bucket_raw) {
+        return Ok(());
+    }
+    Err(IngestError::Unbalanced {
+        file: crate::ingest::display_path(read.path()),
+        message: format!(
+            "the rows read are {read_rows} with values adding up to {read_raw} as filed, but the filings' buckets hold {bucket_rows} adding up to {bucket_raw}"
+        ),
+    })
+}
+
 fn measure_piece(
     read: PieceRead,
     by_accession: &HashMap<&str, &Filing>,
     resolver: &Resolver,
     data: &ReferenceData,
     totals: &mut Totals,
+    fault: crate::fault::Fault,
 ) -> Result<(), IngestError> {
     // 1. Distinct issuers across the sinks; each sink's numbers mapped to the piece's.
     let mut piece_ids: FastMap<&[u8], u32> = FastMap::default();
@@ -743,15 +775,22 @@ fn measure_piece(
         .map(|k| totals.issuers.get(k).and_then(|o| o.flag.as_ref()))
         .collect();
 
-    // 3. The filings' sums, merged across sinks (a filing may straddle two ranges).
+    // 3. The filings' sums, merged across sinks (a filing may straddle two ranges), then
+    //    checked against the rows as read.
     let mut sums: std::collections::BTreeMap<String, FilingSums> = Default::default();
-    for sink in &read.sinks {
-        for (accession, s) in &sink.filings {
+    for (index, (accession, s)) in read
+        .sinks
+        .iter()
+        .flat_map(|sink| sink.filings.iter())
+        .enumerate()
+    {
+        for _ in 0..fault.times(index) {
             sums.entry(String::from_utf8_lossy(accession).into_owned())
                 .or_default()
                 .merge(s);
         }
     }
+    reconcile_piece(&read, &sums)?;
     let mut units: HashMap<&str, (i64, String)> = HashMap::new();
     for (accession, s) in &sums {
         let unit = match by_accession.get(accession.as_str()) {

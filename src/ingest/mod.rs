@@ -119,6 +119,11 @@ pub enum IngestError {
     Invalid { file: String, message: String },
     #[error(transparent)]
     TooLarge(#[from] crate::model::money::TooLarge),
+    /// Rows lost or counted twice on their way to their buckets: xjscan's fault, never a report.
+    #[error(
+        "{file}: the figures do not reconcile: {message}; no report was written, as its totals would be wrong (please report this as a bug)"
+    )]
+    Unbalanced { file: String, message: String },
     #[error(
         "{file}: given more than once; each holdings file is read once (reading it again would double the portfolio)"
     )]

@@ -388,3 +388,32 @@ fn parquet_partitions_give_exactly_the_single_run_result() {
         );
     }
 }
+
+/// The data set's reconciliation compares the filings' buckets with the rows counted as they
+/// were read: a filing's rows lost or counted twice (a fault planted through the debug build's
+/// `XJSCAN_FAULT`) fail the scan with exit 1 and nothing written.
+#[test]
+fn a_data_set_that_does_not_reconcile_is_never_written() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(&dir.path().join("q3"));
+    for fault in ["drop-row", "double-row"] {
+        let output = xjscan(dir.path())
+            .env("XJSCAN_FAULT", fault)
+            .args(["scan", "q3", "--out", "out"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert_eq!(output.status.code(), Some(1), "{fault}: {stderr}");
+        assert!(
+            stderr.starts_with(
+                "error: q3/INFOTABLE.tsv: the figures do not reconcile: the rows read are "
+            ),
+            "{stderr}"
+        );
+        assert!(
+            stderr.ends_with("; no report was written, as its totals would be wrong (please report this as a bug)\n"),
+            "{stderr}"
+        );
+        assert!(!dir.path().join("out").exists());
+    }
+}
