@@ -152,7 +152,13 @@ pub fn diff(old_file: &str, old: &str, new_file: &str, new: &str) -> Result<Diff
             change,
             old_value,
             new_value,
-            delta: new_value - old_value,
+            // A report xjscan wrote holds values within 10^26; a hand-edited one may not.
+            delta: new_value
+                .checked_sub(old_value)
+                .ok_or_else(|| DiffError::NotAReport {
+                    file: new_file.to_string(),
+                    reason: format!("the value of `{id}` is outside what a report can hold"),
+                })?,
             designated_on,
             timing,
         });
@@ -248,4 +254,30 @@ pub fn render_markdown(d: &Diff) -> String {
         out.push_str("| (no flagged issuer in either report) | | | | | | |\n");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A hand-edited report with values at Decimal's ends is refused, not a panic.
+    #[test]
+    fn values_at_the_limits_are_refused() {
+        let side = |v: &str| {
+            format!(
+                r#"{{"summary":{{"flagged_value":"1"}},"issuers":[{{"entity_id":"x","name":"X","value":"{v}"}}]}}"#
+            )
+        };
+        let err = diff(
+            "old.json",
+            &side("-79228162514264337593543950335"),
+            "new.json",
+            &side("79228162514264337593543950335"),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "new.json: not a JSON report written by `xjscan scan` (the value of `x` is outside what a report can hold)"
+        );
+    }
 }
