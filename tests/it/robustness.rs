@@ -403,3 +403,63 @@ fn options_that_do_not_apply_to_a_data_set_are_refused() {
         (2, "error: --fx does not apply to a Form 13F data set scan (one portfolio per filing, read from its TSV files); leave it out\n".to_string())
     );
 }
+
+/// N-PORT values and net assets past the bound, and a 13F table whose values add up past it,
+/// are refused at their line.
+#[test]
+fn absurd_sec_figures_are_refused_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let nport = |net: &str, values: [&str; 2]| {
+        let rows: String = values
+            .iter()
+            .map(|v| format!("<invstOrSec>\n<name>A</name>\n<valUSD>{v}</valUSD>\n</invstOrSec>\n"))
+            .collect();
+        format!(
+            "<edgarSubmission xmlns=\"http://www.sec.gov/edgar/nport\">\n<formData>\n<fundInfo>\n<netAssets>{net}</netAssets>\n</fundInfo>\n<invstOrSecs>\n{rows}</invstOrSecs>\n</formData>\n</edgarSubmission>\n"
+        )
+    };
+    std::fs::write(d.join("values.xml"), nport("1000", [NEAR_MAX, NEAR_MAX])).unwrap();
+    assert_eq!(
+        refused(d, &["values.xml"]),
+        (
+            2,
+            format!(
+                "error: values.xml:7: the report's values up to valUSD {NEAR_MAX} pass 10^26, more than xjscan adds up exactly; check the values\n"
+            )
+        )
+    );
+    std::fs::write(d.join("net.xml"), nport(NEAR_MAX, ["1", "2"])).unwrap();
+    assert_eq!(
+        refused(d, &["net.xml"]),
+        (
+            2,
+            format!(
+                "error: net.xml:4: net assets {NEAR_MAX} pass 10^26, more than xjscan adds up exactly; check the value\n"
+            )
+        )
+    );
+    let row = |v: &str| {
+        format!(
+            "<infoTable><nameOfIssuer>A</nameOfIssuer><cusip>037833100</cusip><value>{v}</value></infoTable>\n"
+        )
+    };
+    std::fs::write(
+        d.join("sum.xml"),
+        format!(
+            "<informationTable>\n{}{}</informationTable>\n",
+            row(NEAR_MAX),
+            row(NEAR_MAX)
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        refused(d, &["sum.xml"]),
+        (
+            2,
+            format!(
+                "error: sum.xml:2: the table's values up to value {NEAR_MAX} pass 10^26, more than xjscan adds up exactly; check the value and its unit\n"
+            )
+        )
+    );
+}
