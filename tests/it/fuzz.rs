@@ -6,7 +6,8 @@
 //!
 //! `cargo test` runs a bounded campaign. Longer runs: `XJSCAN_FUZZ_CASES=N` (cases per reader),
 //! `XJSCAN_FUZZ_SECONDS=S` (seconds per reader, instead), `XJSCAN_FUZZ_SEED=N` (another
-//! sequence), `XJSCAN_FUZZ_BINARY_EVERY=N` (one mutated case in N through the binary). Failing
+//! sequence), `XJSCAN_FUZZ_BINARY_EVERY=N` (one mutated case in N through the binary),
+//! `XJSCAN_FUZZ_ALL_FORMATS=1` (render every format in-process, not JSON alone). Failing
 //! inputs are written to `target/fuzz-crashes/`; minimised ones belong in
 //! `tests/fuzz/regressions/`, replayed by the tests at the end of this file.
 
@@ -51,10 +52,10 @@ const CORPUS: &[&str] = &[
 ];
 
 /// Seeds are cut to this size (at a line or record boundary) so that a case stays fast.
-const SEED_LIMIT: usize = 10 * 1024;
+const SEED_LIMIT: usize = 8 * 1024;
 
 /// One case in this many is a generated valid input (when the reader has a generator).
-const GENERATED_EVERY: u64 = 30;
+const GENERATED_EVERY: u64 = 40;
 
 /// How a run is sized, from the environment.
 #[derive(Debug, Clone)]
@@ -72,7 +73,7 @@ impl Settings {
             cases: var("XJSCAN_FUZZ_CASES").unwrap_or(200),
             seconds: var("XJSCAN_FUZZ_SECONDS"),
             seed: var("XJSCAN_FUZZ_SEED").unwrap_or(0x5eed_2026),
-            binary_every: var("XJSCAN_FUZZ_BINARY_EVERY").unwrap_or(40).max(1),
+            binary_every: var("XJSCAN_FUZZ_BINARY_EVERY").unwrap_or(100).max(1),
         }
     }
 
@@ -84,16 +85,20 @@ impl Settings {
     }
 }
 
+/// Runs the library on a case folder and its files: `Ok(true)` accepted, `Ok(false)` refused,
+/// `Err` the contract broken without a panic.
+type Check = fn(&Path, &[PathBuf], Option<&Expected>) -> Result<bool, String>;
+
+/// A case's command line (before `--out`) and the names its errors may give.
+type Command = fn(&[PathBuf]) -> (Vec<OsString>, Vec<String>);
+
 /// A reader under test: its seeds, its generator, its in-process check and its command line.
 struct Target {
     name: &'static str,
     seeds: fn() -> Vec<Input>,
     generate: Option<fn(&mut StdRng) -> Input>,
-    /// Runs the library on the case folder: `Ok(true)` accepted, `Ok(false)` refused, `Err`
-    /// the contract broken without a panic.
-    check: fn(&Path, &[PathBuf], Option<&Expected>) -> Result<bool, String>,
-    /// The binary's arguments (before `--out`) and the names its errors may give.
-    command: fn(&[PathBuf]) -> (Vec<OsString>, Vec<String>),
+    check: Check,
+    command: Command,
     kind: ReportKind,
 }
 
@@ -136,6 +141,18 @@ fn example_model() -> &'static ReportModel {
     })
 }
 
+/// The formats rendered in-process: every one for generated inputs and when
+/// `XJSCAN_FUZZ_ALL_FORMATS` is set, else JSON alone. Markdown and HTML cost ten times more in a
+/// debug build, and the cases run through the binary render them all anyway.
+fn formats(generated: bool) -> &'static [Format] {
+    static ALL: OnceLock<bool> = OnceLock::new();
+    if generated || *ALL.get_or_init(|| std::env::var_os("XJSCAN_FUZZ_ALL_FORMATS").is_some()) {
+        Format::ALL
+    } else {
+        &[Format::Json]
+    }
+}
+
 /// The scan pipeline after ingest, as `scan::scan` runs it: `Ok(None)` when exposure refuses
 /// the portfolio (an input error), `Err` when the report does not balance or fails to render.
 fn screen(
@@ -151,7 +168,7 @@ fn screen(
         return Ok(None);
     };
     let model = xjscan::report::build(portfolio, data, &resolutions, &exposure);
-    xjscan::report::render_all(&model, Format::ALL, &Templates::default())
+    xjscan::report::render_all(&model, formats(expected.is_some()), &Templates::default())
         .map_err(|e| format!("rendering failed (exit 1): {e}"))?;
     let r = &model.reconciliation;
     if !r.balanced {
@@ -554,8 +571,8 @@ const fn with_example_target(
     name: &'static str,
     seeds: fn() -> Vec<Input>,
     generate: fn(&mut StdRng) -> Input,
-    check: fn(&Path, &[PathBuf], Option<&Expected>) -> Result<bool, String>,
-    command: fn(&[PathBuf]) -> (Vec<OsString>, Vec<String>),
+    check: Check,
+    command: Command,
 ) -> Target {
     Target {
         name,
@@ -1002,4 +1019,10 @@ regressions! {
     thousands_rule_overflows_decimal: "edgar" / "thousands-rule-overflows-decimal.txt",
     #[ignore = "known panic: --fx rate x value overflows Decimal (src/exposure/fx.rs); fixed on another branch"]
     rate_times_value_overflows_decimal: "fx" / "rate-times-value-overflows-decimal.csv",
+    #[ignore = "known panic: the 13F reader's unchecked sum of values overflows Decimal (src/ingest/sec13f.rs); fixed on another branch"]
+    sec13f_sum_of_values_overflows_decimal: "sec13f" / "sum-of-values-overflows-decimal.xml",
+    #[ignore = "new panic found by this campaign (polars-parquet `invalid num_bits` on a damaged page, through src/ingest/parquet.rs); reported, to be fixed on another branch"]
+    corrupt_bit_packed_page_panics_in_polars: "parquet" / "corrupt-bit-packed-page-panics-in-polars.parquet",
+    #[ignore = "new panic found by this campaign (polars-arrow bitmap assertion on a damaged page, through src/ingest/parquet.rs); reported, to be fixed on another branch"]
+    damaged_page_fails_bitmap_assertion_in_polars: "parquet" / "damaged-page-fails-bitmap-assertion-in-polars.parquet",
 }

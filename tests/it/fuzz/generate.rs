@@ -69,7 +69,7 @@ fn cents(rng: &mut StdRng) -> i64 {
     match rng.random_range(0..10) {
         0 => rng.random_range(0..100),
         1 => rng.random_range(1_000_000_000_000..9_000_000_000_000_000),
-        _ => rng.random_range(100..100_000_000_00),
+        _ => rng.random_range(100..10_000_000_000),
     }
 }
 

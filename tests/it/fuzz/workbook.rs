@@ -84,9 +84,7 @@ pub fn xlsx(rng: &mut StdRng) -> Input {
     ];
     let n = rng.random_range(1..30);
     let mut total = Decimal::ZERO;
-    let mut rows = format!(
-        "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Name</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Market Value</t></is></c></row>"
-    );
+    let mut rows = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Name</t></is></c><c r=\"B1\" t=\"inlineStr\"><is><t>Market Value</t></is></c></row>".to_string();
     for r in 2..n + 2 {
         let cents = rng.random_range(0..10_000_000_000i64);
         let value = Decimal::new(cents, 2);
