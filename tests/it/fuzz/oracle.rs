@@ -286,11 +286,31 @@ pub fn run_binary(
         Some(0) => check_report(&out, kind, expected),
         Some(2) => check_refusal(&out, &stderr, names),
         Some(101) => Verdict::Panicked(panic_from_stderr(&stderr)),
-        code => Verdict::Broken(format!(
-            "exit {code:?}: {}",
-            stderr.lines().last().unwrap_or("")
-        )),
+        code => {
+            // An abort (a panic that cannot unwind) is a signal, not an exit code.
+            let how = match (code, signal(&output.status)) {
+                (Some(c), _) => format!("exit {c}"),
+                (None, Some(s)) => format!("killed by signal {s}"),
+                (None, None) => "no exit status".to_string(),
+            };
+            let panic = panic_from_stderr(&stderr);
+            Verdict::Broken(format!(
+                "{how}: {} ({})",
+                panic.message,
+                dependency_path(&panic.location)
+            ))
+        }
     }
+}
+
+#[cfg(unix)]
+fn signal(status: &std::process::ExitStatus) -> Option<i32> {
+    std::os::unix::process::ExitStatusExt::signal(status)
+}
+
+#[cfg(not(unix))]
+fn signal(_: &std::process::ExitStatus) -> Option<i32> {
+    None
 }
 
 fn check_refusal(out: &Path, stderr: &str, names: &[String]) -> Verdict {
