@@ -19,10 +19,11 @@ pub const KNOWN_PANICS: &[Known] = &[
         site: "src/ingest/edgar.rs",
         message: "char boundary",
     },
+    // rust_decimal's operators panic with "Addition overflowed", "Multiplication overflowed"...
     Known {
         name: "decimal-overflow",
         site: "",
-        message: "overflow",
+        message: "overflowed",
     },
     // New, found by this campaign and reported: a damaged Parquet file panics inside polars
     // (on its worker threads, re-raised through the read in src/ingest/parquet.rs).
@@ -30,6 +31,14 @@ pub const KNOWN_PANICS: &[Known] = &[
         name: "damaged-parquet-panics-in-polars",
         site: "polars-",
         message: "",
+    },
+    // New, found by this campaign and reported: a cell reference with too many digits or letters
+    // overflows calamine's arithmetic (a panic in debug builds, a wrapped position in release),
+    // through the workbook read in src/ingest/xlsx.rs.
+    Known {
+        name: "workbook-cell-reference-overflows-in-calamine",
+        site: "calamine-",
+        message: "with overflow",
     },
 ];
 
