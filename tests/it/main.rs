@@ -16,6 +16,7 @@ mod example;
 mod fetch;
 mod fixtures;
 mod formats;
+mod fuzz;
 mod fx;
 mod hostile;
 mod http;
