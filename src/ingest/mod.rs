@@ -7,6 +7,7 @@
 
 mod amount;
 mod columns;
+mod contain;
 mod decode;
 mod delimited;
 mod edgar;

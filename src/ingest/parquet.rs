@@ -14,17 +14,58 @@ use super::table::{FileRead, Record, read_records};
 use super::{IngestError, IngestOptions};
 use crate::model::FileSummary;
 
+/// Checks that every row group and column chunk the footer lists lies inside the file. polars
+/// trusts these ranges in unchecked slicing (an abort in debug builds, an out-of-bounds read in
+/// release ones), so a damaged footer must be refused before polars reads the data.
+pub fn check_layout(file: &str, path: &Path) -> Result<(), IngestError> {
+    let invalid = |message: String| IngestError::Invalid {
+        file: file.to_string(),
+        message,
+    };
+    let handle = std::fs::File::open(path).map_err(|error| IngestError::Io {
+        file: file.to_string(),
+        error,
+    })?;
+    let len = handle
+        .metadata()
+        .map_err(|error| IngestError::Io {
+            file: file.to_string(),
+            error,
+        })?
+        .len();
+    let mut reader = ParquetReader::new(handle);
+    let metadata = reader
+        .get_metadata()
+        .map_err(|e| invalid(format!("cannot read the Parquet file's footer: {e}")))?;
+    for (i, group) in metadata.row_groups.iter().enumerate() {
+        let ranges = std::iter::once(group.full_byte_range())
+            .chain(group.parquet_columns().iter().map(|c| c.byte_range()));
+        for range in ranges {
+            if range.start > range.end || range.end > len {
+                return Err(invalid(format!(
+                    "the footer places row group {i} at bytes {}..{}, outside the file's {len} bytes: the file is damaged",
+                    range.start, range.end
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub fn read(file: &str, path: &Path, options: &IngestOptions) -> Result<FileRead, IngestError> {
     let error = |e: PolarsError| IngestError::Invalid {
         file: file.to_string(),
         message: format!("cannot read the Parquet file: {e}"),
     };
-    let df = LazyFrame::scan_parquet(
-        PlRefPath::new(path.to_string_lossy().as_ref()),
-        ScanArgsParquet::default(),
-    )
-    .and_then(LazyFrame::collect)
-    .map_err(error)?;
+    let df = super::contain::contained(file, "the Parquet reader", || {
+        check_layout(file, path)?;
+        LazyFrame::scan_parquet(
+            PlRefPath::new(path.to_string_lossy().as_ref()),
+            ScanArgsParquet::default(),
+        )
+        .and_then(LazyFrame::collect)
+        .map_err(error)
+    })?;
     let mut float_columns = Vec::new();
     let mut columns: Vec<Vec<String>> = Vec::with_capacity(df.width());
     for column in df.columns() {
