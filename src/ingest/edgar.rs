@@ -76,6 +76,28 @@ fn header_value(header: &str, labels: &[&str], tags: &[&str]) -> Option<String> 
     None
 }
 
+/// Newlines counted on from the last position asked about, so that numbering every document of a
+/// submission reads the text once rather than once per document.
+#[derive(Default)]
+struct NewlineCount {
+    at: usize,
+    count: u64,
+}
+
+impl NewlineCount {
+    /// How many `\n` there are in `text[..end]`.
+    fn before(&mut self, text: &str, end: usize) -> u64 {
+        if end < self.at {
+            // Documents come in order, so this never happens; counting afresh keeps it right.
+            *self = NewlineCount::default();
+        }
+        let between = text.as_bytes().get(self.at..end).unwrap_or_default();
+        self.count += memchr::memchr_iter(b'\n', between).count() as u64;
+        self.at = end;
+        self.count
+    }
+}
+
 /// Splits a submission into its header and documents.
 pub fn split(text: &str) -> (SubmissionHeader, Vec<Document<'_>>) {
     let header_end = text.find("<DOCUMENT>").unwrap_or(text.len());
@@ -95,6 +117,7 @@ pub fn split(text: &str) -> (SubmissionHeader, Vec<Document<'_>>) {
             .and_then(|d| yyyymmdd(&d)),
     };
     let mut documents = Vec::new();
+    let mut newlines = NewlineCount::default();
     let mut rest_start = header_end;
     while let Some(i) = text[rest_start..].find("<DOCUMENT>") {
         let doc_start = rest_start + i;
@@ -119,7 +142,7 @@ pub fn split(text: &str) -> (SubmissionHeader, Vec<Document<'_>>) {
             documents.push(Document {
                 doc_type,
                 xml: &text[xml_start..xml_end],
-                base_line: text[..xml_start].matches('\n').count() as u64,
+                base_line: newlines.before(text, xml_start),
             });
         }
         rest_start = doc_end.max(doc_start + 1);

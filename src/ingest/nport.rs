@@ -49,6 +49,7 @@ pub fn read(
     let (trimmed, skipped) = xml::trim_start(xml_text);
     let base = base_line + skipped;
     let doc = xml::parse(file, trimmed, base)?;
+    let lines = xml::Lines::new(trimmed, base);
     let root = doc.root_element();
     let form = descendant(root, "formData").unwrap_or(root);
     let general = descendant(form, "genInfo");
@@ -79,12 +80,12 @@ pub fn read(
             Ok(_) => out.summary.notes.push(format!(
                 "net assets are stated as {} (line {}); the portfolio total is used instead",
                 raw.trim(),
-                xml::line_of(&doc, node, base)
+                lines.of(node)
             )),
             Err(_) => out.warnings.push(Warning {
                 source: SourceLine {
                     file: file.to_string(),
-                    line: xml::line_of(&doc, node, base),
+                    line: lines.of(node),
                 },
                 message: format!("net assets `{}` is not a number; ignored", raw.trim()),
             }),
@@ -101,7 +102,7 @@ pub fn read(
     if rows.is_empty() {
         return Err(IngestError::Malformed {
             file: file.to_string(),
-            line: xml::line_of(&doc, form, base),
+            line: lines.of(form),
             message: "the N-PORT report has no holdings (no invstOrSec under invstOrSecs)"
                 .to_string(),
         });
@@ -110,7 +111,7 @@ pub fn read(
     for node in rows {
         let source = SourceLine {
             file: file.to_string(),
-            line: xml::line_of(&doc, node, base),
+            line: lines.of(node),
         };
         let raw_value = text(node, "valUSD").unwrap_or_default();
         let Ok(value) = raw_value.parse::<Decimal>() else {

@@ -52,6 +52,7 @@ pub fn read_cover(
     let (trimmed, skipped) = xml::trim_start(xml_text);
     let base = base_line + skipped;
     let doc = xml::parse(file, trimmed, base)?;
+    let lines = xml::Lines::new(trimmed, base);
     let root = doc.root_element();
     let mut cover = Cover {
         filer: header.filer.clone(),
@@ -71,12 +72,12 @@ pub fn read_cover(
     if let Some(node) = xml::descendant(root, "tableValueTotal")
         && let Some(v) = node.text().and_then(|t| t.trim().parse::<Decimal>().ok())
     {
-        cover.value_total = Some((v, xml::line_of(&doc, node, base)));
+        cover.value_total = Some((v, lines.of(node)));
     }
     if let Some(node) = xml::descendant(root, "tableEntryTotal")
         && let Some(v) = node.text().and_then(|t| t.trim().parse::<u64>().ok())
     {
-        cover.entry_total = Some((v, xml::line_of(&doc, node, base)));
+        cover.entry_total = Some((v, lines.of(node)));
     }
     Ok(cover)
 }
@@ -94,11 +95,11 @@ struct Row {
     put_call: Option<String>,
 }
 
-fn read_row(doc: &roxmltree::Document<'_>, node: Node<'_, '_>, base: u64) -> Row {
+fn read_row(lines: &xml::Lines, node: Node<'_, '_>) -> Row {
     let shares = child(node, "shrsOrPrnAmt");
     let value_raw = text(node, "value").unwrap_or_default();
     Row {
-        line: xml::line_of(doc, node, base),
+        line: lines.of(node),
         name: text(node, "nameOfIssuer").unwrap_or_default(),
         title: text(node, "titleOfClass"),
         cusip_raw: text(node, "cusip").unwrap_or_default(),
@@ -201,11 +202,12 @@ pub fn read_infotable(
     let (trimmed, skipped) = xml::trim_start(xml_text);
     let base = base_line + skipped;
     let doc = xml::parse(file, trimmed, base)?;
+    let lines = xml::Lines::new(trimmed, base);
     let root = doc.root_element();
     let rows: Vec<Row> = root
         .children()
         .filter(|n| n.is_element() && n.tag_name().name() == "infoTable")
-        .map(|n| read_row(&doc, n, base))
+        .map(|n| read_row(&lines, n))
         .collect();
 
     let mut summary = FileSummary::new(file, format, encoding);
@@ -216,7 +218,7 @@ pub fn read_infotable(
     if rows.is_empty() {
         return Err(IngestError::Malformed {
             file: file.to_string(),
-            line: xml::line_of(&doc, root, base),
+            line: lines.of(root),
             message: "the 13F information table has no infoTable rows".to_string(),
         });
     }
