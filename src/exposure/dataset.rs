@@ -559,8 +559,7 @@ fn read_piece(piece: &Piece) -> Result<PieceRead, IngestError> {
             })
         }
         Piece::Parquet(path) => {
-            let frame =
-                sec_dataset::read_partition(path).map_err(|e| sec_dataset::piece_error(path, e))?;
+            let frame = crate::ingest::contained_partition(path)?;
             let mut sink = Sink::default();
             let text = |name: &str| -> Result<Vec<Option<&str>>, IngestError> {
                 let column = frame

@@ -224,6 +224,16 @@ fn check_field_lengths(file: &str, read: &FileRead, limit: u64) -> Result<(), In
     Ok(())
 }
 
+/// Reads one Parquet partition of a data set, its footer checked and polars contained, as a
+/// holdings Parquet file is.
+pub fn contained_partition(path: &Path) -> Result<polars::prelude::DataFrame, IngestError> {
+    let file = display_path(path);
+    contain::contained(&file, "the Parquet reader", || {
+        parquet::check_layout(&file, path)?;
+        sec_dataset::read_partition(path).map_err(|e| sec_dataset::piece_error(path, e))
+    })
+}
+
 /// The path as shown in messages and reports: as the user typed it, with `/` separators so that
 /// reports are the same on every platform.
 pub fn display_path(path: &Path) -> String {

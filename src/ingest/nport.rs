@@ -67,7 +67,7 @@ pub fn read(
             Ok(v) if v > crate::model::money::LIMIT => {
                 return Err(IngestError::Malformed {
                     file: file.to_string(),
-                    line: xml::line_of(&doc, node, base),
+                    line: lines.of(node),
                     message: format!(
                         "net assets {v} pass 10^26, more than xjscan adds up exactly; check the value"
                     ),

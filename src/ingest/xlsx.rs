@@ -62,6 +62,18 @@ fn check_unpacked_size(file: &str, bytes: &[u8], limit: u64) -> Result<(), Inges
 /// Reads the first sheet that has a header row.
 pub fn read(file: &str, bytes: Vec<u8>, options: &IngestOptions) -> Result<FileRead, IngestError> {
     check_unpacked_size(file, &bytes, options.limits.unpacked)?;
+    // calamine panics on some damaged workbooks (a cell reference with too many digits
+    // overflows its arithmetic): contained, that is an error naming the file.
+    super::contain::contained(file, "the workbook reader", || {
+        read_workbook(file, bytes, options)
+    })
+}
+
+fn read_workbook(
+    file: &str,
+    bytes: Vec<u8>,
+    options: &IngestOptions,
+) -> Result<FileRead, IngestError> {
     let mut workbook =
         open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| IngestError::NotAWorkbook {
             file: file.to_string(),

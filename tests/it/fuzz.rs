@@ -208,7 +208,12 @@ fn check_dataset(dir: &Path, _: &[PathBuf], expected: Option<&Expected>) -> Resu
     let Ok(files) = xjscan::ingest::sec_dataset::locate(&folder) else {
         return Ok(false);
     };
-    let measured = match xjscan::exposure::dataset::measure(&files, data(), Overrides::default()) {
+    let measured = match xjscan::exposure::dataset::measure(
+        &files,
+        data(),
+        Overrides::default(),
+        Default::default(),
+    ) {
         Ok(m) => m,
         Err(e) if expected.is_some() => {
             return Err(format!("a generated data set was refused: {e}"));
@@ -1054,30 +1059,19 @@ macro_rules! regressions {
     };
 }
 
-// Known panics being fixed on other branches: un-ignore each once its fix is merged.
+// Inputs that once crashed a reader, replayed on every run: each must now be a clean error or a
+// balanced report.
 regressions! {
-    #[ignore = "known panic: is_submission slices 4096 bytes inside a character (src/ingest/edgar.rs); fixed on another branch"]
     utf8_name_across_byte_4096: "delimited" / "utf8-name-across-byte-4096.csv",
-    #[ignore = "known panic: is_submission slices 4096 bytes inside a character (src/ingest/edgar.rs); fixed on another branch"]
     utf16le_name_across_byte_4096: "delimited" / "utf16le-name-across-byte-4096.csv",
-    #[ignore = "known panic: unchecked Decimal sum overflows; fixed on another branch"]
     sum_of_values_overflows_decimal: "delimited" / "sum-of-values-overflows-decimal.csv",
-    #[ignore = "known panic: the 13F x1000 unit rule overflows Decimal; fixed on another branch"]
     thousands_rule_overflows_decimal: "edgar" / "thousands-rule-overflows-decimal.txt",
-    #[ignore = "known panic: --fx rate x value overflows Decimal (src/exposure/fx.rs); fixed on another branch"]
     rate_times_value_overflows_decimal: "fx" / "rate-times-value-overflows-decimal.csv",
-    #[ignore = "known panic: the 13F reader's unchecked sum of values overflows Decimal (src/ingest/sec13f.rs); fixed on another branch"]
     sec13f_sum_of_values_overflows_decimal: "sec13f" / "sum-of-values-overflows-decimal.xml",
-    #[ignore = "new panic found by this campaign (polars-parquet `invalid num_bits` on a damaged page, through src/ingest/parquet.rs); reported, to be fixed on another branch"]
     corrupt_bit_packed_page_panics_in_polars: "parquet" / "corrupt-bit-packed-page-panics-in-polars.parquet",
-    #[ignore = "new panic found by this campaign (polars-arrow bitmap assertion on a damaged page, through src/ingest/parquet.rs); reported, to be fixed on another branch"]
     damaged_page_fails_bitmap_assertion_in_polars: "parquet" / "damaged-page-fails-bitmap-assertion-in-polars.parquet",
-    #[ignore = "new abort found by this campaign (polars-stream row_group_data_fetch.rs get_unchecked past the file's end, through src/ingest/parquet.rs; SIGABRT in debug builds, out-of-bounds read in release); reported, to be fixed on another branch"]
     row_group_range_past_end_aborts_in_polars: "parquet" / "row-group-range-past-end-aborts-in-polars.parquet",
-    #[ignore = "new panic found by this campaign (polars-parquet file_metadata_thrift.rs `thrift bool field` on a damaged footer, through src/ingest/parquet.rs:25); reported, to be fixed on another branch"]
     bad_thrift_bool_in_footer_panics_in_polars: "parquet" / "bad-thrift-bool-in-footer-panics-in-polars.parquet",
-    #[ignore = "new panic found by this campaign (calamine xlsx/mod.rs multiplies a cell reference's row digits with overflow, through src/ingest/xlsx.rs:42); reported, to be fixed on another branch"]
     cell_row_number_overflows_in_calamine: "workbook" / "cell-row-number-overflows-in-calamine.xlsx",
-    #[ignore = "new panic found by this campaign (calamine xlsx/mod.rs multiplies a cell reference's column letters with overflow, through src/ingest/xlsx.rs:42); reported, to be fixed on another branch"]
     cell_column_letters_overflow_in_calamine: "workbook" / "cell-column-letters-overflow-in-calamine.xlsx",
 }
