@@ -27,27 +27,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 
-# Runs a command in a fresh interpreter and prints its peak RSS: RUSAGE_CHILDREN of that
-# interpreter covers exactly the one command.
-PROBE = (
-    "import resource, subprocess, sys, time\n"
-    "t = time.monotonic()\n"
-    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-    "w = time.monotonic() - t\n"
-    "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr[-2000:] if p.returncode else '')\n"
-    "print(f'PROBE {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss} {w}')\n"
-    "sys.exit(p.returncode)\n"
-)
-
-
-def measured(cmd):
-    proc = subprocess.run([sys.executable, "-c", PROBE, *cmd], cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        raise SystemExit(f"failed: {' '.join(cmd)}")
-    lines = proc.stdout.splitlines()
-    kb, wall = next(l.split()[1:] for l in lines if l.startswith("PROBE "))
-    return [l for l in lines if not l.startswith("PROBE ")], float(wall), int(kb) / 1024
+from probe import measured  # noqa: E402 (benches/ is on the path when a script runs)
 
 
 def truth(data):
