@@ -130,8 +130,8 @@ pub fn read_records(
     default_mark: DecimalMark,
     options: &IngestOptions,
 ) -> Result<FileRead, IngestError> {
-    // Spreadsheets and Parquet come here cell by cell; text files were checked as they were
-    // split, where the line is known before a record is built.
+    // Every tabular format's cells, once, here: a quoted CSV field may run over many lines,
+    // each under the line limit, so the line limit alone does not bound a field.
     for record in &records {
         if let Some(long) = record
             .cells
