@@ -339,7 +339,7 @@ fn input_total(portfolio: &Portfolio) -> Bucket {
 /// Measures exposure.
 pub fn measure(
     portfolio: &Portfolio,
-    resolutions: &[HoldingResolution],
+    resolutions: &[std::sync::Arc<HoldingResolution>],
     data: &ReferenceData,
     options: &ExposureOptions,
 ) -> Result<Exposure, ExposureError> {
@@ -672,7 +672,7 @@ fn pro_rata(portfolio: &Portfolio, positions: &[PositionResult], denominator: De
 fn coverage(
     portfolio: &Portfolio,
     positions: &[PositionResult],
-    resolutions: &[HoldingResolution],
+    resolutions: &[std::sync::Arc<HoldingResolution>],
     total: Decimal,
 ) -> Coverage {
     let mut c = Coverage::default();

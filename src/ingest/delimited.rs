@@ -18,7 +18,7 @@ const DELIMITERS: &[u8] = b",\t;|";
 /// Reads a decoded delimited-text file.
 pub fn read(
     file: &str,
-    decoded: &Decoded,
+    decoded: Decoded,
     options: &IngestOptions,
 ) -> Result<FileRead, IngestError> {
     let text = decoded.text.as_str();
@@ -61,6 +61,10 @@ pub fn read(
         if delimiter == b'\t' { "tsv" } else { "csv" },
         decoded.encoding,
     );
+    // The records own their cells: the text goes before the table engine turns them into
+    // holdings, so the file is never held as text, records and holdings at once.
+    drop(lines);
+    drop(decoded);
     summary.delimiter = match delimiter {
         b'\t' => "tab".to_string(),
         d => (d as char).to_string(),
@@ -224,7 +228,7 @@ mod tests {
     }
 
     fn read_text(text: &str) -> Result<FileRead, IngestError> {
-        read("t.csv", &decoded(text), &IngestOptions::default())
+        read("t.csv", decoded(text), &IngestOptions::default())
     }
 
     #[test]

@@ -164,7 +164,12 @@ pub fn read_files(
         seen_content.push((read.summary.file.clone(), read.summary.sha256.clone()));
         navs.push(read.nav);
         portfolio.files.push(read.summary);
-        portfolio.holdings.extend(read.holdings);
+        // Moved, not copied, for the first file: a copy would hold every holding twice at once.
+        if portfolio.holdings.is_empty() {
+            portfolio.holdings = read.holdings;
+        } else {
+            portfolio.holdings.extend(read.holdings);
+        }
         portfolio.rejected.extend(read.rejected);
         portfolio.warnings.extend(read.warnings);
     }
@@ -260,6 +265,8 @@ fn read_content(
             offset,
         },
     })?;
+    // The raw bytes are not needed once decoded; freeing them keeps one copy of the file alive.
+    drop(bytes);
     let text = decoded.text.as_str();
     if edgar::is_submission(text) {
         return read_submission(file, text, decoded.encoding);
@@ -270,7 +277,7 @@ fn read_content(
     {
         return read_xml(file, text, decoded.encoding);
     }
-    delimited::read(file, &decoded, options)
+    delimited::read(file, decoded, options)
 }
 
 /// The local name of the root element and the line it is on (comments and declarations

@@ -16,8 +16,9 @@ use crate::model::FileSummary;
 
 /// Checks that every row group and column chunk the footer lists lies inside the file. polars
 /// trusts these ranges in unchecked slicing (an abort in debug builds, an out-of-bounds read in
-/// release ones), so a damaged footer must be refused before polars reads the data.
-pub fn check_layout(file: &str, path: &Path) -> Result<(), IngestError> {
+/// release ones), so a damaged footer must be refused before polars reads the data. Returns the
+/// number of rows the footer states.
+pub fn check_layout(file: &str, path: &Path) -> Result<u64, IngestError> {
     let invalid = |message: String| IngestError::Invalid {
         file: file.to_string(),
         message,
@@ -49,7 +50,7 @@ pub fn check_layout(file: &str, path: &Path) -> Result<(), IngestError> {
             }
         }
     }
-    Ok(())
+    Ok(u64::try_from(metadata.num_rows).unwrap_or(u64::MAX))
 }
 
 pub fn read(file: &str, path: &Path, options: &IngestOptions) -> Result<FileRead, IngestError> {
@@ -58,7 +59,16 @@ pub fn read(file: &str, path: &Path, options: &IngestOptions) -> Result<FileRead
         message: format!("cannot read the Parquet file: {e}"),
     };
     let df = super::contain::contained(file, "the Parquet reader", || {
-        check_layout(file, path)?;
+        let rows = check_layout(file, path)?;
+        // Before decoding: a file of a few kilobytes can state millions of repeated rows.
+        if rows > options.limits.rows {
+            return Err(super::limits::too_many_rows(
+                file,
+                0,
+                rows,
+                options.limits.rows,
+            ));
+        }
         LazyFrame::scan_parquet(
             PlRefPath::new(path.to_string_lossy().as_ref()),
             ScanArgsParquet::default(),
@@ -67,35 +77,40 @@ pub fn read(file: &str, path: &Path, options: &IngestOptions) -> Result<FileRead
         .map_err(error)
     })?;
     let mut float_columns = Vec::new();
-    let mut columns: Vec<Vec<String>> = Vec::with_capacity(df.width());
+    let mut header = Vec::with_capacity(df.width());
+    let mut columns: Vec<std::vec::IntoIter<String>> = Vec::with_capacity(df.width());
     for column in df.columns() {
         if matches!(column.dtype(), DataType::Float32 | DataType::Float64) {
             float_columns.push(column.name().to_string());
         }
+        header.push(column.name().to_string());
         let text = column.cast(&DataType::String).map_err(error)?;
         let values = text.str().map_err(error)?;
-        columns.push(
-            values
-                .iter()
-                .map(|v| v.unwrap_or_default().to_string())
-                .collect(),
-        );
+        let cells: Vec<String> = values
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect();
+        columns.push(cells.into_iter());
     }
-    let mut records = Vec::with_capacity(df.height() + 1);
+    let height = df.height();
+    // polars' frame is not needed once its cells are text; each cell then moves into its
+    // record, so the rows are held once, not three times.
+    drop(df);
+    let mut records = Vec::with_capacity(height + 1);
     records.push(Record {
         line: 1,
-        cells: df
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect(),
+        cells: header,
     });
-    for row in 0..df.height() {
+    for row in 0..height {
         records.push(Record {
             line: row as u64 + 2,
-            cells: columns.iter().map(|c| c[row].clone()).collect(),
+            cells: columns
+                .iter_mut()
+                .map(|c| c.next().unwrap_or_default())
+                .collect(),
         });
     }
+    drop(columns);
     let mut summary = FileSummary::new(file, "parquet", "parquet");
     summary
         .notes

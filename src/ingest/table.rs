@@ -124,7 +124,7 @@ fn as_header_with(
 /// skipped (with their line numbers) so they can be counted after the header.
 pub fn read_records(
     file: &str,
-    records: Vec<Record>,
+    mut records: Vec<Record>,
     mut summary: FileSummary,
     skipped_blank_lines: &[u64],
     default_mark: DecimalMark,
@@ -211,6 +211,20 @@ pub fn read_records(
         });
     };
     let header_line = records[header_index].line;
+    // Counted before any row becomes a holding; the Parquet reader checks its footer's count
+    // before decoding, and text formats are bounded by their size before they get here.
+    let rows = (records.len() - header_index - 1) as u64;
+    if rows > options.limits.rows {
+        let past = usize::try_from(options.limits.rows)
+            .ok()
+            .and_then(|n| records.get(header_index + 1 + n));
+        return Err(super::limits::too_many_rows(
+            file,
+            past.map_or(0, |r| r.line),
+            rows,
+            options.limits.rows,
+        ));
+    }
     summary.header_line = header_line;
     summary.columns = columns.describe();
     summary.preamble_lines = header_line.saturating_sub(1);
@@ -284,94 +298,107 @@ pub fn read_records(
     );
     summary.notes.extend(how);
     let mut out = FileRead::new(summary);
+    out.holdings
+        .reserve(records.len().saturating_sub(header_index + 1));
 
     let mut header = records[header_index].cells.clone();
     let mut columns = columns;
     let mut header_line_now = header_line;
-    let rest = &records[header_index + 1..];
+    let mut rest = records.split_off(header_index + 1);
+    drop(records);
     // The file's own "Total" rows (line, value): a figure to check the rows against.
     let mut stated_totals: Vec<(u64, rust_decimal::Decimal)> = Vec::new();
-    let next_non_blank = |from: usize| rest[from..].iter().find(|r| !is_blank(r));
-    for (i, record) in rest.iter().enumerate() {
-        if is_blank(record) {
-            out.summary.blank_lines += 1;
-            continue;
-        }
-        // A further header row starts a new section with its own columns.
-        if let Some(map) = as_header(record, options, false) {
-            out.summary.structure_lines += 1;
-            header = record.cells.clone();
-            columns = map;
-            header_line_now = record.line;
-            continue;
-        }
-        // A line with a word or two outside the name and value columns is structure: a section
-        // title ("Fixed income,as of 09/30/2020") or a note ("** There may be deviations…").
-        if is_structure(record, &columns) {
-            out.summary.structure_lines += 1;
-            let next = next_non_blank(i + 1);
-            let next_is_data = next.is_some_and(|r| {
-                as_header(r, options, false).is_none()
-                    && !is_structure(r, &columns)
-                    && read_row(r, &header, &columns, mark, &source_of(file, r)).is_ok()
-            });
-            if next_is_data && is_after_data(rest, i) {
-                let title = record
-                    .cells
-                    .iter()
-                    .map(|c| clean_cell(c))
-                    .find(|c| !c.is_empty())
-                    .unwrap_or_default();
-                out.warnings.push(Warning {
-                    source: source_of(file, record),
-                    message: format!(
-                        "section `{title}` has no header row of its own; its rows are read with the header on line {header_line_now}"
-                    ),
+    // Whether a data row came before this record (so a one-cell line is a trailing note).
+    let mut after_data = false;
+    for i in 0..rest.len() {
+        'row: {
+            let record = &rest[i];
+            if is_blank(record) {
+                out.summary.blank_lines += 1;
+                break 'row;
+            }
+            // A further header row starts a new section with its own columns.
+            if let Some(map) = as_header(record, options, false) {
+                out.summary.structure_lines += 1;
+                header = record.cells.clone();
+                columns = map;
+                header_line_now = record.line;
+                break 'row;
+            }
+            // A line with a word or two outside the name and value columns is structure: a section
+            // title ("Fixed income,as of 09/30/2020") or a note ("** There may be deviations…").
+            if is_structure(record, &columns) {
+                out.summary.structure_lines += 1;
+                let next = next_non_blank(&rest, i + 1);
+                let next_is_data = next.is_some_and(|r| {
+                    as_header(r, options, false).is_none()
+                        && !is_structure(r, &columns)
+                        && read_row(r, &header, &columns, mark, &source_of(file, r)).is_ok()
                 });
+                if next_is_data && after_data {
+                    let title = record
+                        .cells
+                        .iter()
+                        .map(|c| clean_cell(c))
+                        .find(|c| !c.is_empty())
+                        .unwrap_or_default();
+                    out.warnings.push(Warning {
+                        source: source_of(file, record),
+                        message: format!(
+                            "section `{title}` has no header row of its own; its rows are read with the header on line {header_line_now}"
+                        ),
+                    });
+                }
+                break 'row;
             }
-            continue;
-        }
-        let source = source_of(file, record);
-        if columns.get(Role::Value).is_none() {
-            out.rejected.push(RejectedRow {
-                source,
-                reason: format!(
-                    "the section headed on line {header_line_now} has no market value column"
-                ),
-                value: None,
-            });
-            continue;
-        }
-        match read_row(record, &header, &columns, mark, &source) {
-            Ok((mut holding, warnings)) => {
-                if from_weights {
-                    // The weight is the value; in money only when a NAV gives the scale.
-                    holding.weight_pct = Some(holding.value);
-                    if let Some(nav) = options.weights_nav {
-                        let Some(value) = crate::model::money::checked_product(holding.value, nav)
-                        else {
-                            return Err(IngestError::Malformed {
-                                file: file.to_string(),
-                                line: record.line,
-                                message: format!(
-                                    "weight {} × --nav {nav} passes 10^26, more than xjscan adds up exactly",
-                                    holding.value
-                                ),
-                            });
-                        };
-                        holding.value = value / rust_decimal::Decimal::ONE_HUNDRED;
+            let source = source_of(file, record);
+            if columns.get(Role::Value).is_none() {
+                out.rejected.push(RejectedRow {
+                    source,
+                    reason: format!(
+                        "the section headed on line {header_line_now} has no market value column"
+                    ),
+                    value: None,
+                });
+                break 'row;
+            }
+            match read_row(record, &header, &columns, mark, &source) {
+                Ok((mut holding, warnings)) => {
+                    if from_weights {
+                        // The weight is the value; in money only when a NAV gives the scale.
+                        holding.weight_pct = Some(holding.value);
+                        if let Some(nav) = options.weights_nav {
+                            let Some(value) =
+                                crate::model::money::checked_product(holding.value, nav)
+                            else {
+                                return Err(IngestError::Malformed {
+                                    file: file.to_string(),
+                                    line: record.line,
+                                    message: format!(
+                                        "weight {} × --nav {nav} passes 10^26, more than xjscan adds up exactly",
+                                        holding.value
+                                    ),
+                                });
+                            };
+                            holding.value = value / rust_decimal::Decimal::ONE_HUNDRED;
+                        }
                     }
+                    out.warnings.extend(warnings);
+                    out.holdings.push(holding);
                 }
-                out.warnings.extend(warnings);
-                out.holdings.push(holding);
-            }
-            Err(rejected) => {
-                if let Some(value) = rejected.value.filter(|_| is_grand_total(record, &columns)) {
-                    stated_totals.push((record.line, value));
+                Err(rejected) => {
+                    if let Some(value) = rejected.value.filter(|_| is_grand_total(record, &columns))
+                    {
+                        stated_totals.push((record.line, value));
+                    }
+                    out.rejected.push(rejected);
                 }
-                out.rejected.push(rejected);
             }
         }
+        after_data |= non_empty_cells(&rest[i]) > 2;
+        // A row's cells are not needed once it is read: freeing them as rows become holdings
+        // keeps a file from being held as records and holdings at once.
+        rest[i].cells = Vec::new();
     }
     compare_stated_total(&mut out, file, &stated_totals);
     out.finish_counts();
@@ -458,9 +485,9 @@ fn is_structure(record: &Record, columns: &ColumnMap) -> bool {
     non_empty_cells(record) <= 2 && !filled(Role::Value) && (!filled(Role::Name) || prose)
 }
 
-/// True when a data row came before this record (so a one-cell line is a trailing note).
-fn is_after_data(rest: &[Record], i: usize) -> bool {
-    rest[..i].iter().any(|r| non_empty_cells(r) > 2)
+/// The first record from `from` on that is not blank.
+fn next_non_blank(rest: &[Record], from: usize) -> Option<&Record> {
+    rest[from..].iter().find(|r| !is_blank(r))
 }
 
 fn source_of(file: &str, record: &Record) -> SourceLine {

@@ -376,7 +376,7 @@ fn source_ref(data: &ReferenceData, id: &str) -> Option<SourceRef> {
 pub fn build(
     portfolio: &Portfolio,
     data: &ReferenceData,
-    resolutions: &[HoldingResolution],
+    resolutions: &[std::sync::Arc<HoldingResolution>],
     exposure: &Exposure,
 ) -> ReportModel {
     let rec = &exposure.reconciliation;
@@ -651,7 +651,7 @@ pub fn build(
 fn review_rows(
     portfolio: &Portfolio,
     data: &ReferenceData,
-    resolutions: &[HoldingResolution],
+    resolutions: &[std::sync::Arc<HoldingResolution>],
 ) -> Vec<ReviewRow> {
     let mut rows: BTreeMap<(String, String), ReviewRow> = BTreeMap::new();
     for (h, r) in portfolio.holdings.iter().zip(resolutions) {
@@ -690,7 +690,7 @@ fn review_rows(
 fn decision_rows(
     portfolio: &Portfolio,
     data: &ReferenceData,
-    resolutions: &[HoldingResolution],
+    resolutions: &[std::sync::Arc<HoldingResolution>],
 ) -> Vec<DecisionRow> {
     let mut rows: BTreeMap<String, DecisionRow> = BTreeMap::new();
     for (h, r) in portfolio.holdings.iter().zip(resolutions) {

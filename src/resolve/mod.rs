@@ -18,6 +18,7 @@ pub mod overrides;
 pub mod vocab;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -249,22 +250,24 @@ pub fn resolve_portfolio(
     portfolio: &Portfolio,
     data: &ReferenceData,
     overrides: Overrides,
-) -> Vec<HoldingResolution> {
+) -> Vec<Arc<HoldingResolution>> {
     Resolver::with_overrides(data, overrides).resolve_all(portfolio)
 }
 
 impl Resolver<'_> {
-    /// Resolves every holding of a portfolio, each distinct issuer once.
-    pub fn resolve_all(&self, portfolio: &Portfolio) -> Vec<HoldingResolution> {
-        let mut cache: HashMap<IssuerKey, HoldingResolution> = HashMap::new();
+    /// Resolves every holding of a portfolio, each distinct issuer once. Holdings of one issuer
+    /// share its resolution rather than each carrying a copy of its matches.
+    pub fn resolve_all(&self, portfolio: &Portfolio) -> Vec<Arc<HoldingResolution>> {
+        let mut cache: HashMap<IssuerKey, Arc<HoldingResolution>> = HashMap::new();
         portfolio
             .holdings
             .iter()
             .map(|h| {
-                cache
-                    .entry(IssuerKey::of(h))
-                    .or_insert_with(|| self.resolve(h))
-                    .clone()
+                Arc::clone(
+                    cache
+                        .entry(IssuerKey::of(h))
+                        .or_insert_with(|| Arc::new(self.resolve(h))),
+                )
             })
             .collect()
     }

@@ -236,9 +236,9 @@ proptest! {
         let (in_order, reordered) = (resolve(&chosen), resolve(&shuffled));
         for (name, r) in chosen.iter().zip(&in_order) {
             let alone = &resolver().resolve(&holding(name));
-            prop_assert_eq!(r, alone, "{}", name);
+            prop_assert_eq!(&**r, alone, "{}", name);
             let i = shuffled.iter().position(|n| n == name).unwrap();
-            prop_assert_eq!(&reordered[i], alone, "{}", name);
+            prop_assert_eq!(&*reordered[i], alone, "{}", name);
         }
     }
 }
