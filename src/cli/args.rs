@@ -374,6 +374,11 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE")]
     pub max_field: Option<String>,
 
+    /// Refuse a table (CSV, TSV, workbook sheet, Parquet file) with more rows than this
+    /// (default 5000000).
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<String>,
+
     /// Portfolio name shown in the report [default: the first file's name].
     #[arg(long, value_name = "NAME")]
     pub name: Option<String>,

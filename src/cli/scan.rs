@@ -144,7 +144,7 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
     })
 }
 
-/// `--max-unpacked`, `--max-line` and `--max-field` over the defaults.
+/// `--max-unpacked`, `--max-line`, `--max-field` and `--max-rows` over the defaults.
 fn limits(args: &ScanArgs) -> Result<ingest::limits::Limits, Failure> {
     let mut limits = ingest::limits::Limits::default();
     for (flag, raw, slot) in [
@@ -159,6 +159,18 @@ fn limits(args: &ScanArgs) -> Result<ingest::limits::Limits, Failure> {
                 ))
             })?;
         }
+    }
+    if let Some(raw) = &args.max_rows {
+        limits.rows = raw
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                Failure::input(anyhow!(
+                    "--max-rows: `{raw}` is not a number of rows; expected a whole number above 0"
+                ))
+            })?;
     }
     Ok(limits)
 }
@@ -222,7 +234,7 @@ fn refuse_for_dataset(o: &ScanOptions) -> Result<(), Failure> {
         ("--encoding", o.ingest.encoding.is_some()),
         ("--enrich", o.enrich.is_some()),
         (
-            "--max-unpacked/--max-line/--max-field",
+            "--max-unpacked/--max-line/--max-field/--max-rows",
             o.ingest.limits != ingest::limits::Limits::default(),
         ),
     ];

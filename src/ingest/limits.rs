@@ -1,10 +1,10 @@
 //! Limits that keep memory bounded on any input: how far a workbook may unpack, how long a line
-//! and a field may be. Each has a default that real holdings files stay far below and a flag to
+//! and a field may be, how many rows a table may have. Each has a default that real holdings files stay far below and a flag to
 //! raise it; passing one is an error naming the file, the line where there is one, and the flag.
 
 use super::IngestError;
 
-/// The limits, in bytes.
+/// The limits, in bytes except `rows`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// What a workbook's parts (XLSX/ODS are ZIP archives) may add up to once unpacked.
@@ -13,6 +13,10 @@ pub struct Limits {
     pub line: u64,
     /// The longest field (a cell, a name) of any file.
     pub field: u64,
+    /// The most rows one table (CSV, TSV, workbook sheet, Parquet file) may have. Memory follows
+    /// rows, not bytes (a holding and its place in the report take about 0.6–1 KB), and a
+    /// Parquet file stores a row in a few bytes: this bounds what a small file can demand.
+    pub rows: u64,
 }
 
 impl Default for Limits {
@@ -23,6 +27,7 @@ impl Default for Limits {
             unpacked: 256 << 20,
             line: 1 << 20,
             field: 64 << 10,
+            rows: 5_000_000,
         }
     }
 }
@@ -66,6 +71,26 @@ pub fn field_too_long(file: &str, line: u64, len: usize, limit: u64) -> IngestEr
             "a field of {len} bytes is longer than the {} limit (--max-field raises it)",
             show_size(limit)
         ),
+    }
+}
+
+/// The error for a table with more rows than the limit; `line` is where the limit was passed
+/// (0 when the count comes from a file's metadata, as in a Parquet footer).
+pub fn too_many_rows(file: &str, line: u64, rows: u64, limit: u64) -> IngestError {
+    let message = format!(
+        "the table has {rows} rows, more than the {limit}-row limit (--max-rows raises it)"
+    );
+    if line == 0 {
+        IngestError::Invalid {
+            file: file.to_string(),
+            message,
+        }
+    } else {
+        IngestError::Malformed {
+            file: file.to_string(),
+            line,
+            message,
+        }
     }
 }
 

@@ -386,6 +386,51 @@ fn limits_on_lines_fields_and_unpacked_workbooks() {
     );
 }
 
+/// Memory follows rows, not bytes: a Parquet file of a few kilobytes can state millions of
+/// repeated rows. A table with more rows than the limit is refused before its rows are decoded
+/// (from the Parquet footer) or turned into holdings (CSV), with the flag that raises it.
+#[test]
+fn limit_on_rows_refuses_a_small_file_of_many_rows() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let rows = 50_000;
+    let mut df = DataFrame::new_infer_height(vec![
+        Series::new("Name".into(), vec!["Apple Inc"; rows]).into(),
+        Series::new("Market Value".into(), vec![100i64; rows]).into(),
+    ])
+    .unwrap();
+    let file = std::fs::File::create(d.join("rows.parquet")).unwrap();
+    ParquetWriter::new(file).finish(&mut df).unwrap();
+    assert!(std::fs::metadata(d.join("rows.parquet")).unwrap().len() < 10_000);
+    assert_eq!(
+        refused(d, &["rows.parquet", "--max-rows", "40000"]),
+        (2, "error: rows.parquet: the table has 50000 rows, more than the 40000-row limit (--max-rows raises it)\n".to_string())
+    );
+    let (code, _, stderr) = scan(d, &["rows.parquet", "--max-rows", "50000"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(screened_total(d), dec("5000000"));
+    std::fs::remove_dir_all(d.join("out")).unwrap();
+    // A CSV's rows under its header are counted before any becomes a holding; the error names
+    // the first line past the limit (the header is line 1).
+    let csv: String = std::iter::once("Name,Market Value\n".to_string())
+        .chain((0..10).map(|i| format!("Apple Inc,{i}\n")))
+        .collect();
+    std::fs::write(d.join("rows.csv"), csv).unwrap();
+    assert_eq!(
+        refused(d, &["rows.csv", "--max-rows", "5"]),
+        (2, "error: rows.csv:7: the table has 10 rows, more than the 5-row limit (--max-rows raises it)\n".to_string())
+    );
+    assert_eq!(
+        refused(d, &["rows.csv", "--max-rows", "0"]),
+        (
+            2,
+            "error: --max-rows: `0` is not a number of rows; expected a whole number above 0\n"
+                .to_string()
+        )
+    );
+}
+
 /// A data set scan refuses the options of a holdings scan by name rather than ignoring them.
 #[test]
 fn options_that_do_not_apply_to_a_data_set_are_refused() {
