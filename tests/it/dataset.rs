@@ -22,20 +22,20 @@ const SUMMARYPAGE: &str = "ACCESSION_NUMBER\tOTHERINCLUDEDMANAGERSCOUNT\tTABLEEN
 
 const HEADER: &str = "ACCESSION_NUMBER\tINFOTABLE_SK\tNAMEOFISSUER\tTITLEOFCLASS\tCUSIP\tFIGI\tVALUE\tSSHPRNAMT\tSSHPRNAMTTYPE\tPUTCALL\tINVESTMENTDISCRETION\tOTHERMANAGER\tVOTING_AUTH_SOLE\tVOTING_AUTH_SHARED\tVOTING_AUTH_NONE\n";
 
-/// Filing 1 reports dollars and holds Daqo (linked), Apple and a call on Daqo (an option);
+/// Filing 1 reports dollars and holds Daqo (linked), Northwind and a call on Daqo (an option);
 /// filing 2 is from 2025 but its prices show thousands, and its total disagrees; filing 3 is
 /// from 2021 (thousands) with one malformed value.
 fn infotable() -> String {
     let rows = [
         "0000000001-25-000001\t1\tDAQO NEW ENERGY CORP\tSPONSORED ADR\t\t\t1000000\t40000\tSH\t\tSOLE\t\t40000\t0\t0",
-        "0000000001-25-000001\t2\tAPPLE INC\tCOM\t037833100\t\t2000000\t9000\tSH\t\tSOLE\t\t9000\t0\t0",
+        "0000000001-25-000001\t2\tNORTHWIND TRADERS INC\tCOM\t037833100\t\t2000000\t9000\tSH\t\tSOLE\t\t9000\t0\t0",
         "0000000001-25-000001\t3\tDAQO NEW ENERGY CORP\tSPONSORED ADR\t\t\t50000\t2000\tSH\tCall\tSOLE\t\t2000\t0\t0",
-        "0000000001-25-000001\t4\tMICROSOFT CORP\tCOM\t594918104\t\t0\t0\tSH\t\tSOLE\t\t0\t0\t0",
+        "0000000001-25-000001\t4\tCONTOSO LTD\tCOM\t594918104\t\t0\t0\tSH\t\tSOLE\t\t0\t0\t0",
         "0000000002-25-000002\t5\tHANGZHOU HIKVISION DIGITAL TECHNOLOGY CO LTD\tCL A\t\t\t500\t100000\tSH\t\tSOLE\t\t100000\t0\t0",
-        "0000000002-25-000002\t6\tAPPLE INC\tCOM\t037833100\t\t300\t2000\tSH\t\tSOLE\t\t2000\t0\t0",
+        "0000000002-25-000002\t6\tNORTHWIND TRADERS INC\tCOM\t037833100\t\t300\t2000\tSH\t\tSOLE\t\t2000\t0\t0",
         "0000000002-25-000002\t7\tZHONGTAI SECURITIES CO LTD\tCOM\t\t\t100\t50000\tSH\t\tSOLE\t\t50000\t0\t0",
         "0000000003-21-000003\t8\tXINJIANG GOLDWIND SCIENCE & TECHNOLOGY CO LTD\tH\t\t\t2000\t1500000\tSH\t\tSOLE\t\t1500000\t0\t0",
-        "0000000003-21-000003\t9\tAPPLE INC\tCOM\t037833100\t\tN/A\t10\tSH\t\tSOLE\t\t10\t0\t0",
+        "0000000003-21-000003\t9\tNORTHWIND TRADERS INC\tCOM\t037833100\t\tN/A\t10\tSH\t\tSOLE\t\t10\t0\t0",
     ];
     format!("{HEADER}{}\n", rows.join("\n"))
 }
@@ -93,7 +93,7 @@ fn rows_set_aside_are_listed_with_line_and_reason() {
     let q = dir.path().join("q3");
     write_dataset(&q);
     let mut table = infotable();
-    table.push_str("0000000003-21-000003\t10\tAPPLE INC\tCOM\t037833100\t\t500\r\n");
+    table.push_str("0000000003-21-000003\t10\tNORTHWIND TRADERS INC\tCOM\t037833100\t\t500\r\n");
     table.push('\n'); // a blank line: no row, but it counts as a line
     table.push_str(
         "0000000003-21-000003\t11\tDAQO NEW ENERGY CORP\tSPONSORED ADR\t\t\t \t10\tSH\t\tSOLE\t\t10\t0\t0\n",
@@ -111,8 +111,8 @@ fn rows_set_aside_are_listed_with_line_and_reason() {
     assert_eq!(
         std::fs::read_to_string(dir.path().join("out/rejected.csv")).unwrap(),
         "accession,line,name,cusip,reason\n\
-0000000003-21-000003,10,APPLE INC,037833100,\"VALUE is not a whole number: \"\"N/A\"\"\"\n\
-0000000003-21-000003,11,APPLE INC,037833100,the line has 7 tab-separated fields; 10 are needed to reach every column xjscan reads\n\
+0000000003-21-000003,10,NORTHWIND TRADERS INC,037833100,\"VALUE is not a whole number: \"\"N/A\"\"\"\n\
+0000000003-21-000003,11,NORTHWIND TRADERS INC,037833100,the line has 7 tab-separated fields; 10 are needed to reach every column xjscan reads\n\
 0000000003-21-000003,13,DAQO NEW ENERGY CORP,,VALUE is empty\n\
 0000000003-21-000003,14,'@SUM(A1),'=1+1,\"VALUE is not a whole number: \"\"N/A\"\"\"\n"
     );
@@ -230,7 +230,7 @@ fn parquet_holdings() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("holdings.parquet");
     let mut df = df!(
-        "Name" => ["Hangzhou Hikvision Digital Technology Co Ltd", "Apple Inc"],
+        "Name" => ["Hangzhou Hikvision Digital Technology Co Ltd", "Northwind Traders Inc"],
         "ISIN" => ["CNE100000PM8", "US0378331005"],
         "Market Value" => [1234.56f64, 1000.1f64],
     )
@@ -253,7 +253,7 @@ fn generated_dataset(dir: &Path) {
         "DAQO NEW ENERGY CORP",
         "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO LTD",
         "ZIJIN MINING GROUP CO LTD",
-        "APPLE INC",
+        "NORTHWIND TRADERS INC",
         "ZHONGTAI SECURITIES CO LTD",
         "EAST WEST BANCORP INC",
         "GREEN PLAINS INC",

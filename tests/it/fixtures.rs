@@ -46,20 +46,20 @@ fn an_isin_in_the_reference_data_flags_whatever_the_name() {
             ),
             (
                 "Unnamed listing".into(),
-                "xinjiang-zhongtai-chemical".into(),
+                "huafu-fashion".into(),
                 "listing".into()
             ),
         ]
     );
-    // A ticker whose leading zeros a spreadsheet dropped still matches (2092 → 002092), and the
+    // A ticker whose leading zeros a spreadsheet dropped still matches (2042 → 002042), and the
     // link is graded C (a name-matched code), so it is shown as unverified.
-    let zhongtai = m
+    let huafu = m
         .flagged
         .iter()
         .find(|p| p.name == "Unnamed listing")
         .unwrap();
-    assert_eq!(zhongtai.entities[0].matches[0].holding_value, "XSHE:002092");
-    assert!(!zhongtai.entities[0].matches[0].verified);
+    assert_eq!(huafu.entities[0].matches[0].holding_value, "XSHE:002042");
+    assert!(!huafu.entities[0].matches[0].verified);
     let r = &m.reconciliation;
     assert_eq!(r.flagged.value, dec("1350.49"));
     assert_eq!(r.clear.value, dec("5000.00"));
@@ -92,7 +92,7 @@ fn a_name_equal_to_an_alias_after_normalisation_is_flagged_and_a_clean_name_is_n
         ]
     );
     // Zhongtai Securities, Zhongtai Chemical without "Xinjiang", a Xinjiang cement maker and
-    // Apple are all clear.
+    // Northwind are all clear.
     let r = &m.reconciliation;
     assert_eq!((r.flagged.rows, r.flagged.value), (4, dec("1900.00")));
     assert_eq!((r.clear.rows, r.clear.value), (4, dec("2600.00")));
@@ -141,7 +141,7 @@ fn semicolon_files_with_decimal_commas() {
 /// The same table in UTF-16 (with and without BOM), GBK and UTF-8 with BOM reads the same.
 #[test]
 fn every_encoding_reads_the_same_holdings() {
-    let text = "名称,ISIN,市值\n骆驼集团股份有限公司,,100.25\n海康威视,CNE100000PM8,200.00\nApple Inc.,,50\n";
+    let text = "名称,ISIN,市值\n骆驼集团股份有限公司,,100.25\n海康威视,CNE100000PM8,200.00\nNorthwind Traders Inc.,,50\n";
     let dir = tempfile::tempdir().unwrap();
     let mut variants: Vec<(&str, Vec<u8>)> = Vec::new();
     variants.push(("UTF-8", text.as_bytes().to_vec()));

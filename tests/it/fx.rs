@@ -75,7 +75,7 @@ fn a_missing_rate_is_an_error_naming_the_currency() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
-        "error: no exchange rate for EUR in rates.csv (first holding in EUR: holdings.csv:4 Siemens AG); add a row `EUR,<rate in USD>`\n"
+        "error: no exchange rate for EUR in rates.csv (first holding in EUR: holdings.csv:4 Fabrikam AG); add a row `EUR,<rate in USD>`\n"
     );
     assert!(!dir.path().join("out").exists());
 

@@ -4,12 +4,12 @@
 //! ```text
 //! Alpha 1,000.00 → ALPHA.csv (total 2,000.00, factor 0.5):
 //!     Beta 1,200.00 → 600.00 → BETA.csv (total 100.00, factor 6):
-//!         Hikvision 30.00 → 180.00, Daqo 50.00 → 300.00, Microsoft 20.00 → 120.00
-//!     Zhongtai Chemical 600.00 → 300.00, Apple 200.00 → 100.00
+//!         Hikvision 30.00 → 180.00, Daqo 50.00 → 300.00, Contoso 20.00 → 120.00
+//!     Zhongtai Chemical 600.00 → 300.00, Northwind 200.00 → 100.00
 //! Hikvision 100.00 (held directly)
 //! Unknown Fund 300.00 (no file: unscreened)
 //! Gamma 50.00 → GAMMA.csv (total 20.00, factor 2.5): Gamma 10.00 → 25.00 (a cycle:
-//!     unscreened, warned), Apple 10.00 → 25.00
+//!     unscreened, warned), Northwind 10.00 → 25.00
 //! ```
 //!
 //! Flagged 880.00 of 1,450.00: Hikvision 280.00, Zhongtai 300.00, Daqo 300.00. Looked through

@@ -132,7 +132,7 @@ fn parquet_decimal_values_are_exact() {
             "Name".into(),
             [
                 "Hangzhou Hikvision Digital Technology Co Ltd",
-                "Apple Inc",
+                "Northwind Traders Inc",
                 "Cash",
             ],
         )
@@ -396,7 +396,7 @@ fn limit_on_rows_refuses_a_small_file_of_many_rows() {
     let d = dir.path();
     let rows = 50_000;
     let mut df = DataFrame::new_infer_height(vec![
-        Series::new("Name".into(), vec!["Apple Inc"; rows]).into(),
+        Series::new("Name".into(), vec!["Northwind Traders Inc"; rows]).into(),
         Series::new("Market Value".into(), vec![100i64; rows]).into(),
     ])
     .unwrap();
@@ -414,7 +414,7 @@ fn limit_on_rows_refuses_a_small_file_of_many_rows() {
     // A CSV's rows under its header are counted before any becomes a holding; the error names
     // the first line past the limit (the header is line 1).
     let csv: String = std::iter::once("Name,Market Value\n".to_string())
-        .chain((0..10).map(|i| format!("Apple Inc,{i}\n")))
+        .chain((0..10).map(|i| format!("Northwind Traders Inc,{i}\n")))
         .collect();
     std::fs::write(d.join("rows.csv"), csv).unwrap();
     assert_eq!(

@@ -302,7 +302,7 @@ fn designations_per_list_match_the_research_notes() {
 }
 
 /// Designations that come from elsewhere than the list's own section of the notes.
-const ADDITIONS: [(&str, &[&str]); 4] = [
+const ADDITIONS: [(&str, &[&str]); 5] = [
     (
         "uflpa",
         &[
@@ -318,10 +318,34 @@ const ADDITIONS: [(&str, &[&str]); 4] = [
             "zhuhai-pu-tech-industrial",
             "zhuhai-seine-printing-technology",
             "xinjiang-zijin-nonferrous-metals",
+            // The third UFLPA pass (UF19, grade C): an initial-list entry the notes leave open.
+            "yili-zhuowan-garment-manufacturing",
         ],
     ),
+    // The December 2026 pass on OFAC (BX1, a copy of OFAC's SDN file): GLOMAG designations of
+    // 8 December 2023.
+    ("ofac_sdn", &["gao-qi", "hu-lianhe"]),
     // SenseNets is named inside NetPosa's §3 row, as its subsidiary.
-    ("bis_entity_list", &["sensenets"]),
+    // The December 2026 pass on BIS (BX4, BX5): the Entity List rule of 12 July 2021.
+    (
+        "bis_entity_list",
+        &[
+            "sensenets",
+            "beijing-geling-shentong-information-technology",
+            "beijing-sinonet-science-and-technology",
+            "chengdu-xiwu-security-system-alliance",
+            "china-academy-of-electronics-and-information-technology",
+            "leon-technology",
+            "shenzhen-cobber-information-technology",
+            "shenzhen-huaantai-intelligent-technology",
+            "suzhou-keda-technology",
+            "tongfang-ria",
+            "xinjiang-beidou-tongchuang-information-technology",
+            "xinjiang-lianhai-chuangzhi-information-technology",
+            "xinjiang-sailing-information-technology",
+            "xinjiang-tangli-technology",
+        ],
+    ),
     // Inspur's CMIC row is in the OFAC file (raw/ofac_cons_nonSDN_CMIC_extract.csv), not §5a.
     ("ofac_ns_cmic", &["inspur-group"]),
     (
@@ -345,6 +369,86 @@ const ADDITIONS: [(&str, &[&str]); 4] = [
             // §1c notes: "Also in Horizon Advisory's Base Problem" (R4).
             "xinjiang-shenhuo-coal-and-electricity",
             "xinjiang-zhonghe",
+            // The research-report pass of December 2026 (RS1-RS23; mappings/README.md, "Search log —
+            // research reports"): ASPI, CECC, Sheffield Hallam, Hong Kong Watch, Human Rights Watch.
+            "abercrombie-and-fitch",
+            "acer",
+            "adidas",
+            "alstom",
+            "amazon",
+            "anhui-huamao-group",
+            "apple",
+            "asus",
+            "baic-motor",
+            "beijing-guanghua-textile-group",
+            "bmw",
+            "bombardier",
+            "byd",
+            "campbell-soup-company",
+            "canadian-solar",
+            "carters",
+            "catl",
+            "changan-automobile",
+            "cisco",
+            "coca-cola-company",
+            "costco",
+            "crrc",
+            "dell",
+            "electrolux",
+            "esprit",
+            "fila",
+            "ford",
+            "gac-group",
+            "gap",
+            "general-electric",
+            "general-motors",
+            "google",
+            "h-and-m",
+            "haier",
+            "hetian-taida-apparel",
+            "hisense",
+            "hitachi",
+            "honda",
+            "hp",
+            "htc",
+            "huawei",
+            "japan-display",
+            "jointown-pharmaceutical-group",
+            "kraft-heinz-company",
+            "lenovo",
+            "lianfa-textiles",
+            "luthai-textiles",
+            "mercedes-benz",
+            "microsoft",
+            "mitsumi",
+            "nike",
+            "nintendo",
+            "nio",
+            "nokia",
+            "panasonic",
+            "puma",
+            "saic-motor",
+            "samsung",
+            "sharp",
+            "shenzhen-deren",
+            "siemens",
+            "skechers",
+            "sony",
+            "stellantis",
+            "tdk",
+            "tesla",
+            "toshiba",
+            "toyota",
+            "tsinghua-tongfang",
+            "volkswagen",
+            "weiqiao-textiles",
+            "xiaomi",
+            "xinjiang-zhongtai-chemical",
+            "xinjiang-zhongtai-group",
+            "xpcc",
+            "yili-zhuowan-garment-manufacturing",
+            "zegna",
+            "zhejiang-sunrise-garment-group",
         ],
     ),
 ];
@@ -380,6 +484,14 @@ fn dod_1260h_entities_are_those_of_section_5b() {
         "shenzhen-dajiang-baiwang-technology",
         "dawning-information-industry",
         "inspur-group",
+        // The December 2026 pass (mappings/README.md, "Search log — BIS, OFAC, DoD 1260H, CBP"):
+        // entries of the DoD file with a sourced Xinjiang link (CETC and the IJOP platform; BGI's
+        // genetic work in Xinjiang), and their DoD-listed BGI parent and subsidiaries.
+        "bgi-genomics",
+        "bgi-group",
+        "china-electronics-technology-group",
+        "forensic-genomics-international",
+        "mgi-tech",
     ]
     .into_iter()
     .collect();
