@@ -14,7 +14,7 @@ pub use holding::{
 };
 pub use reference::{
     Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee, IdScheme,
-    IdentifierRecord, IsoDate, ListInfo, Ownership, ReferenceData, Source,
+    IdentifierRecord, IsoDate, ListInfo, OfficialCount, Ownership, ReferenceData, Source,
 };
 
 use serde::Serialize;
