@@ -101,7 +101,7 @@ pub fn links(held: &str, data: &ReferenceData) -> Vec<Link> {
         let Some(designated) = strongest(&ancestor, data) else {
             continue;
         };
-        let (tier, note) = controlled_tier(designated, &path, blocked.contains(held));
+        let (tier, note) = controlled_tier(designated, &path, blocked.contains(held), data);
         out.push(Link {
             entity_id: ancestor,
             held_entity: held.to_string(),
@@ -172,7 +172,12 @@ fn controlled_tier(
     parent_tier: Consequence,
     path: &[Step],
     blocked: bool,
+    data: &ReferenceData,
 ) -> (Consequence, String) {
+    let name = |id: &str| {
+        data.entity(id)
+            .map_or_else(|| id.to_string(), |e| e.name.clone())
+    };
     if parent_tier != Consequence::Blocking {
         return (
             Consequence::ResearchOnly,
@@ -197,14 +202,18 @@ fn controlled_tier(
                 child_id,
                 ..
             }) => format!(
-                "{parent_id} holds {p}% of {child_id}, under 50%, and no other blocked owner makes up the difference, so the 50% rule does not apply"
+                "{} holds {p}% of {}, under 50%, and no other blocked owner makes up the difference, so the 50% rule does not apply",
+                name(parent_id),
+                name(child_id)
             ),
             Some(Step {
                 parent_id,
                 child_id,
                 ..
             }) => format!(
-                "controlled by a blocked entity, but no source states how much {parent_id} holds in {child_id}, so the 50% rule is not established"
+                "controlled by a blocked entity, but no source states how much {} holds in {}, so the 50% rule is not established",
+                name(parent_id),
+                name(child_id)
             ),
             None => "controlled by a blocked entity; the 50% rule is not established".to_string(),
         },

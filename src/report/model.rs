@@ -172,6 +172,23 @@ pub struct FlaggedPosition {
     pub asset_class: &'static str,
     pub asset_class_label: &'static str,
     pub entities: Vec<EntityEvidence>,
+    /// Whether the issuer is the XPCC or controlled by it, and what OFAC's 50% rule gives.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub xpcc: Option<XpccStatus>,
+}
+
+/// A flagged issuer's relation to the XPCC (Recommendation 5 of the seed brief: capital that
+/// reaches the Corps), stated on every such position.
+#[derive(Debug, Clone, Serialize)]
+pub struct XpccStatus {
+    /// `itself` or `controlled`.
+    pub relation: &'static str,
+    /// "the XPCC itself" or "controlled by the XPCC via …", the chain with its percentages.
+    pub text: String,
+    /// Blocked: on the SDN list itself, or owned 50% or more in aggregate by blocked entities.
+    pub blocked: bool,
+    /// What the 50% rule gives, and why.
+    pub rule: String,
 }
 
 /// Why one entity flags a position: how the holding was matched, how that reaches the entity
@@ -448,6 +465,7 @@ pub fn build(
                     asset_class: p.asset_class.key(),
                     asset_class_label: p.asset_class.label(),
                     entities,
+                    xpcc: xpcc_status(data, &p.links),
                 });
             }
             Status::Unresolved => unresolved.push(PlainRow {
@@ -747,6 +765,51 @@ fn match_row(data: &ReferenceData, m: &crate::model::Match) -> MatchRow {
         verified: m.grade.is_none_or(Grade::is_verified),
         source: source_ref(data, &m.source_id),
     }
+}
+
+/// The position's relation to the XPCC, from its links: the XPCC itself, or controlled by it
+/// through an ownership chain (the shortest, as the links keep it).
+fn xpcc_status(data: &ReferenceData, links: &[Link]) -> Option<XpccStatus> {
+    use crate::exposure::XPCC;
+    if links
+        .iter()
+        .any(|l| l.direction == Direction::Direct && l.entity_id == XPCC)
+    {
+        return Some(XpccStatus {
+            relation: "itself",
+            text: "the XPCC itself".to_string(),
+            blocked: true,
+            rule: "on the SDN list itself (blocking sanctions)".to_string(),
+        });
+    }
+    let link = links
+        .iter()
+        .find(|l| l.direction == Direction::Controlled && l.entity_id == XPCC)?;
+    let name = |id: &str| {
+        data.entity(id)
+            .map_or_else(|| id.to_string(), |e| e.name.clone())
+    };
+    let chain: Vec<String> = link
+        .path
+        .iter()
+        .map(|s| {
+            let share = s
+                .percent
+                .map_or_else(|| "percentage not stated".to_string(), |p| format!("{p}%"));
+            format!("{} ({share})", name(&s.child_id))
+        })
+        .collect();
+    let blocked = link.tier == crate::model::Consequence::Blocking;
+    Some(XpccStatus {
+        relation: "controlled",
+        text: format!("controlled by the XPCC via {}", chain.join(" → ")),
+        blocked,
+        rule: if blocked {
+            format!("blocked: {}", link.note)
+        } else {
+            format!("not blocked on the sourced figures: {}", link.note)
+        },
+    })
 }
 
 fn link_row(data: &ReferenceData, link: &Link) -> LinkRow {

@@ -280,6 +280,7 @@ pub fn flagged_csv(model: &ReportModel) -> Result<String, RenderError> {
         "lists",
         "designations",
         "sources",
+        "xpcc",
     ])?;
     for p in &model.flagged {
         let mut matched_by = Vec::new();
@@ -331,6 +332,11 @@ pub fn flagged_csv(model: &ReportModel) -> Result<String, RenderError> {
             lists.join("; "),
             designations.join("; "),
             sources.join(" "),
+            defuse_formula(
+                &p.xpcc
+                    .as_ref()
+                    .map_or_else(String::new, |x| format!("{}; {}", x.text, x.rule)),
+            ),
         ])?;
     }
     finish_csv(writer)

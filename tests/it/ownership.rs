@@ -114,11 +114,11 @@ fn ownership_chains_give_the_hand_computed_figures() {
     assert_eq!(note(3), aggregated);
     assert_eq!(
         note(5),
-        "controlled by a blocked entity, but no source states how much blocked-parent holds in sub-four, so the 50% rule is not established"
+        "controlled by a blocked entity, but no source states how much Blocked Parent Group holds in Sub Four Trading, so the 50% rule is not established"
     );
     assert_eq!(
         note(6),
-        "blocked-parent holds 30% of sub-five, under 50%, and no other blocked owner makes up the difference, so the 50% rule does not apply"
+        "Blocked Parent Group holds 30% of Sub Five Logistics, under 50%, and no other blocked owner makes up the difference, so the 50% rule does not apply"
     );
     // Through control only the blocking list carries: the UFLPA listing of opco stays with opco.
     let lists: Vec<String> = m["lists"]
@@ -128,6 +128,92 @@ fn ownership_chains_give_the_hand_computed_figures() {
         .map(|l| format!("{}={}", l["id"], l["value"]).replace('"', ""))
         .collect();
     assert_eq!(lists, vec!["ofac_sdn=1050.00"]);
+    // A company the XPCC owns 100% is blocked under the 50% rule, and the position says so.
+    let xpcc = &m["flagged"][4]["xpcc"];
+    assert_eq!(xpcc["relation"], "controlled");
+    assert_eq!(
+        xpcc["text"],
+        "controlled by the XPCC via Xinjiang Example Investment Group (100%)"
+    );
+    assert_eq!(xpcc["blocked"], true);
+    assert_eq!(xpcc["rule"], format!("blocked: {aggregated}"));
+    // Positions with no tie to the XPCC carry no XPCC status.
+    assert!(m["flagged"][1].get("xpcc").is_none());
+}
+
+/// XPCC-controlled listed companies and a bond of a division's state-asset company, from the
+/// shipped data: each is flagged, its chain to the XPCC stated in the report and in
+/// `flagged.csv` with the 50% rule's result, and the bond counts in the XPCC debt figure.
+#[test]
+fn xpcc_controlled_companies_state_their_chain_and_the_fifty_percent_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = xjscan(&crate::root())
+        .args(["scan", "tests/fixtures/xpcc/portfolio.csv", "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = crate::report_json(dir.path());
+    let flagged = m["flagged"].as_array().unwrap();
+    assert_eq!(flagged.len(), 5, "every XPCC company is flagged");
+    let status: std::collections::BTreeMap<String, String> = flagged
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_string(),
+                p["xpcc"]["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        status["Xinjiang Tianye Co., Ltd."],
+        "controlled by the XPCC via Xinjiang Tianye (Group) Co., Ltd. (percentage not stated) → Xinjiang Tianye Co., Ltd. (41.51%)"
+    );
+    assert_eq!(
+        status["Xinjiang Beixin Road & Bridge Group Co., Ltd."],
+        "controlled by the XPCC via Xinjiang Production and Construction Corps Construction Engineering (Group) Co., Ltd. (percentage not stated) → Xinjiang Beixin Road & Bridge Group Co., Ltd. (36.84%)"
+    );
+    // No step above the listed companies has a sourced percentage, so none is blocked, and
+    // the report says why rather than guessing.
+    for p in flagged {
+        assert_eq!(p["xpcc"]["blocked"], false, "{}", p["name"]);
+        assert!(
+            p["xpcc"]["rule"]
+                .as_str()
+                .unwrap()
+                .starts_with("not blocked on the sourced figures: controlled by a blocked entity, but no source states how much"),
+            "{}",
+            p["xpcc"]["rule"]
+        );
+    }
+    // The bond of the Seventh Division's state-asset company is XPCC debt.
+    assert_eq!(m["xpcc_debt"]["value"], "1000.00");
+    assert_eq!(m["xpcc_debt"]["rows"], 1);
+    let csv = std::fs::read_to_string(dir.path().join("flagged.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "xpcc")
+        .unwrap();
+    for row in reader.records() {
+        let row = row.unwrap();
+        assert!(
+            row[column].starts_with("controlled by the XPCC via "),
+            "{:?}",
+            row
+        );
+    }
+    let md = std::fs::read_to_string(dir.path().join("report.md")).unwrap();
+    assert_eq!(
+        md.matches("\n- XPCC: controlled by the XPCC via ").count(),
+        5
+    );
 }
 
 #[test]
