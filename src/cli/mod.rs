@@ -10,6 +10,7 @@ mod mappings;
 mod scan;
 mod summary;
 mod terminal;
+mod update;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -63,6 +64,17 @@ pub(crate) fn output_failure(flag: &str, e: crate::report::OutputError) -> Failu
     }
 }
 
+/// The reference data a command uses: `--mappings DIR`, else the shipped tables with
+/// `--shipped-data`, else the newest dated folder in the data directory, else the shipped tables.
+pub(crate) fn reference_choice(
+    mappings: Option<std::path::PathBuf>,
+    shipped: bool,
+) -> Result<crate::reference::Choice, Failure> {
+    let data_dir = crate::reference::store::data_dir(None);
+    crate::reference::Choice::resolve(mappings, shipped, data_dir.as_deref())
+        .map_err(Failure::input)
+}
+
 /// Writes the command's result to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -101,7 +113,10 @@ fn disclosure_check(args: args::DisclosureArgs) -> Result<Outcome, Failure> {
         claims: args.claims,
         sample: args.sample,
         seed: args.seed,
-        mappings: args.mappings,
+        // Updated data is named by its folder in the bundle, so a replay uses the same tables.
+        mappings: reference_choice(args.mappings, args.shipped_data)?
+            .dir()
+            .map(std::path::Path::to_path_buf),
     };
     let outputs = crate::disclosure::run(&check).map_err(Failure::input)?;
     let files: Vec<(&str, String)> = outputs
