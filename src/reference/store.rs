@@ -204,10 +204,6 @@ mod tests {
             next_folder_name(dir.path(), "2026-11-30"),
             "mappings-2026-11-30-2"
         );
-        assert_eq!(newest_in_missing(), None);
-    }
-
-    fn newest_in_missing() -> Option<PathBuf> {
-        newest(Path::new("/nonexistent/xjscan-data")).unwrap()
+        assert_eq!(newest(&dir.path().join("missing")).unwrap(), None);
     }
 }

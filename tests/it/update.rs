@@ -394,3 +394,85 @@ fn unknown_sources_and_missing_downloads_are_named() {
     );
     assert!(folders(dir.path()).is_empty());
 }
+
+#[test]
+fn the_default_sources_are_fetched_and_read_with_their_importers() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = http::serve(|request, _| {
+        let file = match request.path.as_str() {
+            "/os/us_dhs_uflpa/entities.ftm.json" => "uflpa.ftm.json",
+            "/os/us_dod_chinese_milcorps/entities.ftm.json" => "dod.ftm.json",
+            "/ofac/sdn.csv" => "sdn.csv",
+            "/ofac/alt.csv" => "alt.csv",
+            "/ofac/add.csv" => "add.csv",
+            "/ofac/consolidated/cons_prim.csv" => "cons_prim.csv",
+            "/ofac/consolidated/cons_alt.csv" => "cons_alt.csv",
+            "/ofac/consolidated/cons_add.csv" => "cons_add.csv",
+            _ => return Reply::status(404, "not found"),
+        };
+        Reply::ok(read(file))
+    });
+    let o = xjscan(dir.path())
+        .args([
+            "mappings",
+            "update",
+            "--cache",
+            "cache",
+            "--data-dir",
+            "data",
+        ])
+        .arg("--opensanctions-base")
+        .arg(format!("{}/os/", server.base))
+        .arg("--ofac-base")
+        .arg(format!("{}/ofac/", server.base))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(server.count(), 8);
+    let name = format!("mappings-{}", today());
+    let folder = dir.path().join("data").join(&name);
+    let sha256 = xjscan::reference::store::load_updated(&folder)
+        .unwrap()
+        .meta
+        .sha256;
+    assert_eq!(
+        stdout(&o),
+        format!(
+            "merged into shipped\n\
+             uflpa: kept: uflpa:xinjiang-zhongtai-chemical: data says listed 2023-06-12, import says listed 2023-06-09; kept the data (review it)\n\
+             dod_1260h:\n  \
+             added: Example Update Aerospace Electronics Co., Ltd. (dod_1260h:example-update-aerospace-electronics), listed 2025-01-07\n\
+             ofac_ns_cmic:\n  \
+             added: EXAMPLE UPDATE XINJIANG SILICON COMPANY LIMITED (ofac_ns_cmic:example-update-xinjiang-silicon), listed 2021-06-03\n\
+             ofac_sdn:\n  \
+             added: EXAMPLE UPDATE XINJIANG SECURITY DEPOT (ofac_sdn:example-update-xinjiang-security-depot), listing date not given\n\
+             uflpa:\n  \
+             added: Example Update Textile Co., Ltd. (uflpa:example-update-textile), listed 2025-01-15\n\
+             4 designations added, 0 removed, 0 changed; rows added or changed: 2 in aliases.csv, 4 in entities.csv, 4 in sources.csv\n\
+             wrote {name} (SHA-256 {sha256}); scans use it from now on (--shipped-data for the shipped tables)\n"
+        )
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(folder.join("manifest.json")).unwrap())
+            .unwrap();
+    let sources: Vec<&str> = manifest["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sources, ["uflpa", "dod-1260h", "ofac-sdn", "ofac-cons"]);
+    assert_eq!(manifest["sources"][2]["files"].as_array().unwrap().len(), 3);
+    // Validation of the written folder, through the command users run.
+    let o = xjscan(dir.path())
+        .env("XJSCAN_DATA_DIR", dir.path().join("data"))
+        .args(["mappings", "validate"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with(&format!("reference data in {name} is valid: ")),
+        "{}",
+        stdout(&o)
+    );
+}
