@@ -18,10 +18,15 @@ use crate::reference::{self, Tables};
 
 /// The data an update starts from.
 struct Base {
+    /// The tables the downloads are merged into.
     tables: Tables,
+    /// The tables runs use now, which the change is measured against.
+    in_use: Tables,
     overrides: String,
-    /// `shipped` or the dated folder's name.
+    /// `shipped` or the dated folder's name: the data in use.
     label: String,
+    /// What the downloads are merged into, in words.
+    merged_into: String,
 }
 
 /// A source's downloads: each URL with its SHA-256.
@@ -35,16 +40,17 @@ pub fn run(args: UpdateArgs) -> Result<Outcome, Failure> {
         ))
     })?;
     let sources = sources(&args)?;
-    let base = base(&data_dir)?;
+    let shipped = Tables::embedded().map_err(Failure::other)?;
+    let base = base(&data_dir, &shipped)?;
     let fetched = fetch(&sources, &args)?;
     let (date, fetched_at) = update::now_utc();
-    let shipped = Tables::embedded().map_err(Failure::other)?;
     let sets: Vec<(Source, ImportSet)> = fetched
         .iter()
         .map(|(s, set, _)| (s.clone(), set.clone()))
         .collect();
-    let result = update::apply(&base.tables, &shipped, &sets, &date).map_err(Failure::input)?;
-    let mut out = describe(&result, &base.label);
+    let result = update::apply(&base.tables, &base.in_use, &shipped, &sets, &date)
+        .map_err(Failure::input)?;
+    let mut out = describe(&result, &base.merged_into);
     if !result.changed() {
         let _ = writeln!(
             out,
@@ -64,6 +70,7 @@ pub fn run(args: UpdateArgs) -> Result<Outcome, Failure> {
         as_of: date,
         based_on: base.label.clone(),
         tables_sha256: result.sha256.clone(),
+        shipped_sha256: shipped_sha256()?,
         sources: fetched
             .into_iter()
             .map(|(s, _, files)| ManifestSource {
@@ -101,13 +108,17 @@ fn sources(args: &UpdateArgs) -> Result<Vec<Source>, Failure> {
 }
 
 /// The newest dated folder (which must be valid: an invalid one is named, not skipped), else
-/// the shipped tables.
-fn base(data_dir: &Path) -> Result<Base, Failure> {
+/// the shipped tables. A folder built on other shipped tables than this xjscan's (written before
+/// an upgrade) is replaced by this xjscan's shipped tables plus the downloads, so curated
+/// corrections of a new release are not lost behind older updated data.
+fn base(data_dir: &Path, shipped: &Tables) -> Result<Base, Failure> {
     let Some(dir) = store::newest(data_dir).map_err(Failure::input)? else {
         return Ok(Base {
-            tables: Tables::embedded().map_err(Failure::other)?,
+            tables: shipped.clone(),
+            in_use: shipped.clone(),
             overrides: reference::EMBEDDED_OVERRIDES.to_string(),
             label: "shipped".to_string(),
+            merged_into: "the shipped tables".to_string(),
         });
     };
     let data = store::load_updated(&dir).map_err(Failure::input)?;
@@ -118,11 +129,46 @@ fn base(data_dir: &Path) -> Result<Base, Failure> {
         }
         Err(e) => return Err(Failure::input(anyhow!("{}: {e}", dir.display()))),
     };
+    let in_use = Tables::read_dir(&dir).map_err(Failure::input)?;
+    let name = data.meta.origin;
+    if built_on_other_shipped_tables(&dir)? {
+        return Ok(Base {
+            tables: shipped.clone(),
+            in_use,
+            overrides: reference::EMBEDDED_OVERRIDES.to_string(),
+            merged_into: format!(
+                "the shipped tables of this xjscan (newer than those {name} was built on)"
+            ),
+            label: name,
+        });
+    }
     Ok(Base {
-        tables: Tables::read_dir(&dir).map_err(Failure::input)?,
+        tables: in_use.clone(),
+        in_use,
         overrides,
-        label: data.meta.origin,
+        merged_into: name.clone(),
+        label: name,
     })
+}
+
+/// True when the folder's manifest names shipped tables other than this xjscan's. A folder
+/// without a readable manifest is taken as built on these.
+fn built_on_other_shipped_tables(dir: &Path) -> Result<bool, Failure> {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return Ok(false);
+    };
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let Some(theirs) = manifest.get("shipped_sha256").and_then(|v| v.as_str()) else {
+        return Ok(false);
+    };
+    Ok(theirs != shipped_sha256()?)
+}
+
+fn shipped_sha256() -> Result<String, Failure> {
+    Ok(reference::load_embedded()
+        .map_err(Failure::other)?
+        .meta
+        .sha256)
 }
 
 /// Downloads every source through the cache and reads it with its importer; the first source

@@ -286,15 +286,23 @@ impl Update {
 }
 
 /// Merges every source's import into a copy of `base`, marks removed what the downloads no
-/// longer list, validates after each source and dates the result `date` (YYYY-MM-DD).
-/// `shipped` is the compiled-in data, whose designations are curated and never marked removed.
+/// longer list, validates after each source and dates the result `date` (YYYY-MM-DD). The change
+/// is measured against `in_use`, the data runs use now (usually `base` itself). `shipped` is the
+/// compiled-in data, whose designations are curated and never marked removed.
 pub fn apply(
     base: &Tables,
+    in_use: &Tables,
     shipped: &Tables,
     sets: &[(Source, ImportSet)],
     date: &str,
 ) -> Result<Update, UpdateError> {
     let mut tables = base.clone();
+    let urls: BTreeSet<String> = sets
+        .iter()
+        .filter_map(|(s, _)| s.urls.first().cloned())
+        .collect();
+    let owned = owned_designations(&tables, shipped, &urls);
+    let reopened = reopen(&mut tables, &owned);
     let mut update = Update::default();
     let mut seen = BTreeSet::new();
     for (source, set) in sets {
@@ -303,13 +311,9 @@ pub fn apply(
         seen.extend(report.seen.iter().cloned());
         update.messages.extend(messages(&source.name, &report));
     }
-    let owned: BTreeSet<String> = sets
-        .iter()
-        .filter_map(|(s, _)| s.urls.first().cloned())
-        .collect();
-    mark_removed(&mut tables, shipped, &owned, &seen, date);
-    update.changes = designation_changes(base, &tables);
-    update.other_rows = other_row_changes(base, &tables);
+    mark_removed(&mut tables, &owned, &seen, &reopened, date);
+    update.changes = designation_changes(in_use, &tables);
+    update.other_rows = other_row_changes(in_use, &tables);
     set_as_of(&mut tables, date);
     let label = sets
         .iter()
@@ -340,55 +344,100 @@ fn messages(source: &str, report: &MergeReport) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Sets `removed_on` of designations that an earlier update took from one of `owned` URLs and
-/// that no download lists any more. Curated (shipped) designations are never touched.
+/// What an update adds to the note of a designation it marks removed, before the date.
+const GONE: &str = "no longer in the download of ";
+
+/// Ids of the designations an earlier update took from one of `urls` (their source row names
+/// the URL); curated (shipped) designations are never among them.
+fn owned_designations(
+    tables: &Tables,
+    shipped: &Tables,
+    urls: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let t = shipped.table("designations.csv");
+    let curated: BTreeSet<&str> = t.rows.iter().map(|r| t.get(r, "designation_id")).collect();
+    let t = tables.table("sources.csv");
+    let sources: BTreeSet<&str> = t
+        .rows
+        .iter()
+        .filter(|r| urls.contains(t.get(r, "url")))
+        .map(|r| t.get(r, "source_id"))
+        .collect();
+    let t = tables.table("designations.csv");
+    t.rows
+        .iter()
+        .filter(|r| sources.contains(t.get(r, "source_id")))
+        .map(|r| t.get(r, "designation_id"))
+        .filter(|id| !curated.contains(id))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Column indexes of `designations.csv`: id, entity, list, removed_on, note.
+fn designation_columns(t: &super::Table) -> Option<[usize; 5]> {
+    Some([
+        t.column("designation_id")?,
+        t.column("entity_id")?,
+        t.column("list")?,
+        t.column("removed_on")?,
+        t.column("note")?,
+    ])
+}
+
+/// Puts back in force the `owned` designations an earlier update marked removed, so that the
+/// merge sees them as listed when the download lists them again. Returns their removal
+/// (`removed_on`, note), which [`mark_removed`] restores when the download still lacks them.
+fn reopen(tables: &mut Tables, owned: &BTreeSet<String>) -> BTreeMap<String, (String, String)> {
+    let t = tables.table_mut("designations.csv");
+    let Some([id, _, _, removed, note]) = designation_columns(t) else {
+        return BTreeMap::new();
+    };
+    let mut saved = BTreeMap::new();
+    for row in &mut t.rows {
+        let text = row[note].clone();
+        let kept = match text.find(&format!("; {GONE}")) {
+            Some(at) => text[..at].to_string(),
+            None if text.starts_with(GONE) => String::new(),
+            None => continue,
+        };
+        if owned.contains(&row[id]) && !row[removed].is_empty() {
+            saved.insert(row[id].clone(), (row[removed].clone(), text));
+            row[removed].clear();
+            row[note] = kept;
+        }
+    }
+    saved
+}
+
+/// Sets `removed_on` of the `owned` designations that no download lists any more (the
+/// publisher dropped them): today for newly gone ones, the earlier date for those still gone.
 fn mark_removed(
     tables: &mut Tables,
-    shipped: &Tables,
     owned: &BTreeSet<String>,
     seen: &BTreeSet<(String, String)>,
+    reopened: &BTreeMap<String, (String, String)>,
     date: &str,
 ) {
-    let t = shipped.table("designations.csv");
-    let curated: BTreeSet<String> = t
-        .rows
-        .iter()
-        .map(|r| t.get(r, "designation_id").to_string())
-        .collect();
-    let t = tables.table("sources.csv");
-    let owned_sources: BTreeSet<String> = t
-        .rows
-        .iter()
-        .filter(|r| owned.contains(t.get(r, "url")))
-        .map(|r| t.get(r, "source_id").to_string())
-        .collect();
     let t = tables.table_mut("designations.csv");
-    let (Some(removed), Some(note)) = (t.column("removed_on"), t.column("note")) else {
+    let Some([id, entity, list, removed, note]) = designation_columns(t) else {
         return;
     };
-    let column = |t: &super::Table, name| t.column(name).unwrap_or(usize::MAX);
-    let (id, entity, list, source) = (
-        column(t, "designation_id"),
-        column(t, "entity_id"),
-        column(t, "list"),
-        column(t, "source_id"),
-    );
     for row in &mut t.rows {
-        let cell = |i: usize| row.get(i).cloned().unwrap_or_default();
-        let key = (cell(entity), cell(list));
-        let gone = cell(removed).is_empty()
-            && !curated.contains(&cell(id))
-            && owned_sources.contains(&cell(source))
-            && !seen.contains(&key);
-        if gone {
-            let why = format!("no longer in the download of {date}");
-            let text = match cell(note).as_str() {
-                "" => why,
-                n => format!("{n}; {why}"),
-            };
-            row[removed] = date.to_string();
-            row[note] = text;
+        let listed = seen.contains(&(row[entity].clone(), row[list].clone()));
+        if listed || !row[removed].is_empty() || !owned.contains(&row[id]) {
+            continue;
         }
+        if let Some((earlier, text)) = reopened.get(&row[id]) {
+            row[removed] = earlier.clone();
+            row[note] = text.clone();
+            continue;
+        }
+        let why = format!("{GONE}{date}");
+        row[note] = match row[note].as_str() {
+            "" => why,
+            n => format!("{n}; {why}"),
+        };
+        row[removed] = date.to_string();
     }
 }
 
@@ -446,9 +495,14 @@ fn designation_changes(old: &Tables, new: &Tables) -> Vec<Change> {
             Some(old) => {
                 let ended =
                     t.get(old, "removed_on").is_empty() && !t.get(row, "removed_on").is_empty();
+                let again =
+                    !t.get(old, "removed_on").is_empty() && t.get(row, "removed_on").is_empty();
                 let (kind, detail) = if ended {
                     let removed = format!("removed {}", t.get(row, "removed_on"));
                     (ChangeKind::Removed, removed)
+                } else if again {
+                    let was = format!("listed again (removed {})", t.get(old, "removed_on"));
+                    (ChangeKind::Changed, was)
                 } else {
                     (ChangeKind::Changed, listed(row))
                 };
@@ -456,7 +510,12 @@ fn designation_changes(old: &Tables, new: &Tables) -> Vec<Change> {
             }
         }
     }
-    for (id, row) in before.iter().filter(|(id, _)| !after.contains_key(*id)) {
+    // Rows gone from the tables altogether (updated data rebuilt on new shipped tables); those
+    // already removed were not in force, so nothing changes for them.
+    let gone = before
+        .iter()
+        .filter(|(id, row)| !after.contains_key(*id) && t.get(row, "removed_on").is_empty());
+    for (id, row) in gone {
         changes.push(describe(
             id,
             row,
@@ -524,6 +583,9 @@ pub struct Manifest {
     pub based_on: String,
     /// The tables' SHA-256 as `--mappings` and the reports compute it.
     pub tables_sha256: String,
+    /// The SHA-256 of the shipped tables of the xjscan that wrote the folder: when a newer
+    /// xjscan ships other tables, its next update starts from those instead.
+    pub shipped_sha256: String,
     pub sources: Vec<ManifestSource>,
 }
 

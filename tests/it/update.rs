@@ -102,7 +102,10 @@ fn first_run_writes_a_dated_folder_that_scans_name() {
     let o = update(dir.path(), &server, &["--dry-run"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
-    assert!(text.starts_with("merged into shipped\n"), "{text}");
+    assert!(
+        text.starts_with("merged into the shipped tables\n"),
+        "{text}"
+    );
     assert!(
         text.contains("uflpa:\n  added: Example Update Textile Co., Ltd. (uflpa:example-update-textile), listed 2025-01-15\n"),
         "{text}"
@@ -255,6 +258,68 @@ fn a_removal_is_printed() {
     assert_eq!(
         report_json(&dir.path().join("out"))["summary"]["flagged_positions"],
         0
+    );
+    // Still absent: the removal keeps its date, nothing new is written.
+    let o = update(dir.path(), &server, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).ends_with("nothing written\n"), "{}", stdout(&o));
+    assert_eq!(folders(dir.path()).len(), 2);
+    // Listed again: back in force, and flagged again.
+    *body.lock().unwrap() = uflpa_with("newcomer.ftm.json");
+    let o = update(dir.path(), &server, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(&format!(
+            "uflpa:\n  changed: Example Update Newcomer Dye Works Co., Ltd. (uflpa:example-update-newcomer-dye-works), listed again (removed {})\n0 designations added, 0 removed, 1 changed",
+            today()
+        )),
+        "{}",
+        stdout(&o)
+    );
+    let o = scan(dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        report_json(&dir.path().join("out"))["summary"]["flagged_positions"],
+        1
+    );
+}
+
+#[test]
+fn data_built_on_older_shipped_tables_is_rebuilt_on_this_xjscans() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = Arc::new(Mutex::new(read("uflpa.ftm.json")));
+    let server = serve(&body);
+    let folder = first_run(dir.path(), &server);
+    let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+    // As if an older xjscan with other shipped tables had written the folder.
+    let path = folder.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert_eq!(
+        manifest["shipped_sha256"],
+        xjscan::reference::load_embedded()
+            .unwrap()
+            .meta
+            .sha256
+            .as_str()
+    );
+    manifest["shipped_sha256"] = "0".repeat(64).into();
+    std::fs::write(&path, manifest.to_string()).unwrap();
+    let o = update(dir.path(), &server, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with(&format!(
+            "merged into the shipped tables of this xjscan (newer than those {name} was built on)\n"
+        )),
+        "{text}"
+    );
+    // These shipped tables plus the same download are the folder's data: nothing to write.
+    assert!(
+        text.ends_with(&format!(
+            "no change: the downloads add nothing to {name}; nothing written\n"
+        )),
+        "{text}"
     );
 }
 
@@ -438,7 +503,7 @@ fn the_default_sources_are_fetched_and_read_with_their_importers() {
     assert_eq!(
         stdout(&o),
         format!(
-            "merged into shipped\n\
+            "merged into the shipped tables\n\
              uflpa: kept: uflpa:xinjiang-zhongtai-chemical: data says listed 2023-06-12, import says listed 2023-06-09; kept the data (review it)\n\
              dod_1260h:\n  \
              added: Example Update Aerospace Electronics Co., Ltd. (dod_1260h:example-update-aerospace-electronics), listed 2025-01-07\n\
