@@ -198,8 +198,8 @@ mod tests {
         ] {
             std::fs::create_dir(dir.path().join(name)).unwrap();
         }
-        let newest = newest(dir.path()).unwrap().unwrap();
-        assert!(newest.ends_with("mappings-2026-12-05-10"));
+        let found = newest(dir.path()).unwrap().unwrap();
+        assert!(found.ends_with("mappings-2026-12-05-10"));
         assert_eq!(
             next_folder_name(dir.path(), "2026-11-30"),
             "mappings-2026-11-30-2"
