@@ -70,9 +70,20 @@ pub(crate) fn reference_choice(
     mappings: Option<std::path::PathBuf>,
     shipped: bool,
 ) -> Result<crate::reference::Choice, Failure> {
-    let data_dir = crate::reference::store::data_dir(None);
-    crate::reference::Choice::resolve(mappings, shipped, data_dir.as_deref())
-        .map_err(Failure::input)
+    use crate::reference::{Choice, store};
+    let data_dir = store::data_dir(None);
+    let choice = Choice::resolve(mappings, shipped, data_dir.as_deref()).map_err(Failure::input)?;
+    if let Choice::Updated(dir) = &choice
+        && store::built_on_other_shipped_tables(dir)
+    {
+        // Still used (it is the newest data fetched), but the user should know what it lacks.
+        let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "note: {name} was built on the shipped tables of another xjscan version; `xjscan mappings update` merges this version's"
+        );
+    }
+    Ok(choice)
 }
 
 /// Writes the command's result to stdout; a closed pipe (`| head`) is not an error.

@@ -131,7 +131,7 @@ fn base(data_dir: &Path, shipped: &Tables) -> Result<Base, Failure> {
     };
     let in_use = Tables::read_dir(&dir).map_err(Failure::input)?;
     let name = data.meta.origin;
-    if built_on_other_shipped_tables(&dir)? {
+    if store::built_on_other_shipped_tables(&dir) {
         return Ok(Base {
             tables: shipped.clone(),
             in_use,
@@ -149,19 +149,6 @@ fn base(data_dir: &Path, shipped: &Tables) -> Result<Base, Failure> {
         merged_into: name.clone(),
         label: name,
     })
-}
-
-/// True when the folder's manifest names shipped tables other than this xjscan's. A folder
-/// without a readable manifest is taken as built on these.
-fn built_on_other_shipped_tables(dir: &Path) -> Result<bool, Failure> {
-    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
-        return Ok(false);
-    };
-    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    let Some(theirs) = manifest.get("shipped_sha256").and_then(|v| v.as_str()) else {
-        return Ok(false);
-    };
-    Ok(theirs != shipped_sha256()?)
 }
 
 fn shipped_sha256() -> Result<String, Failure> {

@@ -160,6 +160,20 @@ pub fn load_updated(dir: &Path) -> Result<ReferenceData, ReferenceError> {
     Ok(data)
 }
 
+/// True when a dated folder's `manifest.json` names other shipped tables than this xjscan's
+/// (the folder was written before an upgrade, so a new release's curated corrections are not in
+/// it). A folder without a readable manifest is taken as built on these.
+pub fn built_on_other_shipped_tables(dir: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(dir.join("manifest.json")) else {
+        return false;
+    };
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let Some(theirs) = manifest.get("shipped_sha256").and_then(|v| v.as_str()) else {
+        return false;
+    };
+    super::load_embedded().is_ok_and(|data| data.meta.sha256 != theirs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,8 +4,9 @@
 //! copy of the data in use (the newest dated folder, else the shipped tables): curated rows are
 //! never overwritten. A designation an earlier update added from the same URL that the new
 //! download no longer lists is marked removed on the fetch date (the publisher dropped it; the
-//! row stays so reports can show when it ended). Each source is validated as it is merged, so a
-//! download that breaks the data is refused by name. Downloading and writing are the caller's.
+//! row stays so reports can show when it ended), and put back in force if a later download
+//! lists it again. Each source is validated as it is merged, so a download that breaks the data
+//! is refused by name. Downloading and writing are the caller's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -267,7 +268,7 @@ pub struct Change {
 /// What an update did to the data.
 #[derive(Debug, Clone, Default)]
 pub struct Update {
-    /// The merged tables, `dataset.csv` dated to the fetch; meaningful only when `changed`.
+    /// The merged tables, `dataset.csv` dated to the fetch (`None` only before [`apply`] ends).
     pub tables: Option<Tables>,
     /// Designations added, removed or changed, ordered by list then id.
     pub changes: Vec<Change>,

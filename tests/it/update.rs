@@ -305,6 +305,14 @@ fn data_built_on_older_shipped_tables_is_rebuilt_on_this_xjscans() {
     );
     manifest["shipped_sha256"] = "0".repeat(64).into();
     std::fs::write(&path, manifest.to_string()).unwrap();
+    let o = scan(dir.path(), &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "note: {name} was built on the shipped tables of another xjscan version; `xjscan mappings update` merges this version's\n"
+        )
+    );
     let o = update(dir.path(), &server, &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let text = stdout(&o);
