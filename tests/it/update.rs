@@ -549,3 +549,68 @@ fn the_default_sources_are_fetched_and_read_with_their_importers() {
         stdout(&o)
     );
 }
+
+#[test]
+fn downloads_listing_nothing_or_breaking_the_data_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = Arc::new(Mutex::new(read("sanction_only.ftm.json")));
+    let server = serve(&body);
+    let o = update(dir.path(), &server, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: source uflpa: the download lists no entities (an empty or cut-off file?); nothing was written\n"
+    );
+    *body.lock().unwrap() = read("inverted_dates.ftm.json");
+    let o = update(dir.path(), &server, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    let text = stderr(&o);
+    let (head, problem) = text.split_once("\n  ").unwrap();
+    assert_eq!(
+        head,
+        "error: source uflpa: the download would make the reference data invalid, so nothing was written: reference data in the updated data is invalid (1 problem):"
+    );
+    let (file, rest) = problem.split_once(':').unwrap();
+    assert_eq!(file, "designations.csv");
+    let (line, message) = rest.split_once(": ").unwrap();
+    assert!(line.parse::<u64>().is_ok(), "{text}");
+    assert_eq!(
+        message,
+        "removed_on 2024-03-01 is before listed_on 2025-01-15\n"
+    );
+    assert!(folders(dir.path()).is_empty());
+}
+
+#[test]
+fn the_data_directory_must_be_usable() {
+    let dir = tempfile::tempdir().unwrap();
+    // No --data-dir, no XJSCAN_DATA_DIR and no home to put one in.
+    let o = xjscan(dir.path())
+        .env_remove("XJSCAN_DATA_DIR")
+        .env_remove("XDG_DATA_HOME")
+        .env_remove("HOME")
+        .args(["mappings", "update", "--offline"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        stderr(&o),
+        "error: no data directory: give --data-dir DIR or set XJSCAN_DATA_DIR\n"
+    );
+    // A file where the data directory should be: named, for update and for scan alike.
+    std::fs::write(dir.path().join("data"), "not a folder").unwrap();
+    let message = "error: cannot read the data directory data: Not a directory (os error 20)\n";
+    let o = xjscan(dir.path())
+        .args(["mappings", "update", "--offline", "--data-dir", "data"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), message);
+    let o = xjscan(dir.path())
+        .env("XJSCAN_DATA_DIR", "data")
+        .args(["mappings", "validate"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o), message);
+}
