@@ -238,10 +238,17 @@ fn stats(source: &MappingsSource) -> Result<Outcome, Failure> {
     }
     let _ = writeln!(
         out,
-        "Designations by list (designations / in force / entities):"
+        "Designations by list (designations / in force / entities; entities held of the count a source states):"
     );
     for (k, (total, active, entities)) in &s.by_list {
-        let _ = writeln!(out, "  {k:<24} {total:>5} {active:>5} {entities:>5}");
+        let official = data
+            .list(k)
+            .and_then(|l| l.official.as_ref())
+            .map_or_else(|| "no stated count".to_string(), |o| held_of(*entities, o));
+        let _ = writeln!(
+            out,
+            "  {k:<24} {total:>5} {active:>5} {entities:>5}   {official}"
+        );
     }
     let _ = writeln!(out, "Designations by grade:");
     for (k, n) in &s.designations_by_grade {
@@ -255,6 +262,13 @@ fn stats(source: &MappingsSource) -> Result<Outcome, Failure> {
         out,
         "Identifier coverage: {} of {} entities have an identifier; {} have a security identifier (ISIN, CUSIP or exchange + ticker)",
         s.entities_with_identifier, s.entities, s.entities_with_security_identifier
+    );
+    let _ = writeln!(
+        out,
+        "Ticker coverage: {} of {} companies have an exchange + ticker ({}%; unlisted companies count too: the tables do not yet say which companies are listed)",
+        s.companies_with_ticker,
+        s.companies,
+        whole_percent(s.companies_with_ticker, s.companies)
     );
     let _ = writeln!(
         out,
@@ -365,4 +379,23 @@ fn describe(set: &ImportSet, report: &MergeReport) -> String {
         report.unchanged
     );
     out
+}
+
+/// `90 of 144 (62%; as of 2025-08-19, UF20)`: the entities held against a list's stated count.
+fn held_of(held: usize, official: &crate::model::OfficialCount) -> String {
+    let date = official
+        .as_of
+        .as_ref()
+        .map_or_else(String::new, |d| format!("as of {d}, "));
+    format!(
+        "{held} of {} ({}%; {date}{})",
+        official.count,
+        whole_percent(held, official.count as usize),
+        official.source_id
+    )
+}
+
+/// `part / whole` in whole percent, rounded down (so 94.9% never shows as 95%).
+fn whole_percent(part: usize, whole: usize) -> usize {
+    (part * 100).checked_div(whole).unwrap_or(0)
 }

@@ -14,7 +14,7 @@ pub use holding::{
 };
 pub use reference::{
     Alias, Consequence, DataKind, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee,
-    IdScheme, IdentifierRecord, IsoDate, ListInfo, Ownership, ReferenceData, Source,
+    IdScheme, IdentifierRecord, IsoDate, ListInfo, OfficialCount, Ownership, ReferenceData, Source,
 };
 
 use serde::Serialize;

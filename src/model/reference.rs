@@ -292,6 +292,18 @@ pub struct ListInfo {
     pub jurisdiction: String,
     pub consequence: Consequence,
     pub note: String,
+    /// How many entries of this list's Xinjiang scope the publisher (or a source reproducing
+    /// it) counts, so held/official can be shown; `None` where no source states a count (a list
+    /// kept as a subset by design, or research).
+    pub official: Option<OfficialCount>,
+}
+
+/// A list's entry count as a source states it, on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OfficialCount {
+    pub count: u32,
+    pub as_of: Option<IsoDate>,
+    pub source_id: String,
 }
 
 /// Title, as-of date and content hash of the loaded reference data.

@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use crate::model::ids::{Cik, Isin, Listing, Uscc};
 use crate::model::{
-    Alias, Designation, Entity, IdScheme, IdentifierRecord, Ownership, ReferenceData, Source,
+    Alias, Designation, Entity, EntityKind, IdScheme, IdentifierRecord, Ownership, ReferenceData,
+    Source,
 };
 use crate::resolve::normalize_name;
 
@@ -162,6 +163,9 @@ pub struct Stats {
     pub entities_with_identifier: usize,
     /// Entities with a security identifier (ISIN, CUSIP or exchange + ticker).
     pub entities_with_security_identifier: usize,
+    /// Companies, and those of them with an exchange + ticker.
+    pub companies: usize,
+    pub companies_with_ticker: usize,
     pub ownership_edges: usize,
     pub ownership_edges_with_percent: usize,
     pub sources: usize,
@@ -177,6 +181,8 @@ pub fn stats(data: &ReferenceData) -> Stats {
         identifiers_by_scheme: BTreeMap::new(),
         entities_with_identifier: 0,
         entities_with_security_identifier: 0,
+        companies: 0,
+        companies_with_ticker: 0,
         ownership_edges: data.ownership.len(),
         ownership_edges_with_percent: data
             .ownership
@@ -225,5 +231,21 @@ pub fn stats(data: &ReferenceData) -> Stats {
     }
     s.entities_with_identifier = with_id.len();
     s.entities_with_security_identifier = with_security.len();
+    let with_ticker: std::collections::BTreeSet<&str> = data
+        .identifiers
+        .iter()
+        .filter(|r| r.scheme == IdScheme::Ticker)
+        .map(|r| r.entity_id.as_str())
+        .collect();
+    for e in data
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Company)
+    {
+        s.companies += 1;
+        if with_ticker.contains(e.id.as_str()) {
+            s.companies_with_ticker += 1;
+        }
+    }
     s
 }

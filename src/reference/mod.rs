@@ -32,6 +32,9 @@ const TABLES: &[(&str, &[&str])] = &[
             "jurisdiction",
             "consequence",
             "note",
+            "official_count",
+            "count_as_of",
+            "count_source",
         ],
     ),
     (
@@ -297,6 +300,31 @@ mod tests {
     fn each_rule_has_its_message() {
         let cases: &[(&str, &str, &str)] = &[
             (
+                "lists.csv",
+                "x_list,X,X,US,blocking,,lots,,UF20",
+                "official_count: `lots` is not a whole number",
+            ),
+            (
+                "lists.csv",
+                "y_list,Y,Y,US,blocking,,12,,",
+                "official_count needs a count_source",
+            ),
+            (
+                "lists.csv",
+                "z_list,Z,Z,US,blocking,,12,,NOPE",
+                "count_source `NOPE` is not in sources.csv",
+            ),
+            (
+                "lists.csv",
+                "w_list,W,W,US,blocking,,,2025-01-01,",
+                "count_source and count_as_of need an official_count",
+            ),
+            (
+                "lists.csv",
+                "v_list,V,V,US,blocking,,3,2025-13-01,UF20",
+                "count_as_of: `2025-13-01` is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY",
+            ),
+            (
                 "entities.csv",
                 "hikvision,Dup,,company,CN,other,",
                 "entity_id `hikvision` appears more than once",
@@ -458,7 +486,7 @@ mod tests {
             ),
             (
                 "lists.csv",
-                "l1,L,A,US,severe,",
+                "l1,L,A,US,severe,,,,",
                 "consequence: `severe` is not one of: blocking, investment_ban, import_ban, export_control, procurement_ban, research_only",
             ),
             (

@@ -13,7 +13,7 @@ use super::{ALIAS_KINDS, LANGS, ReferenceError, SECTORS, TABLES, hex};
 use crate::model::ids::{Cik, Cusip, Isin, Lei, Listing, Uscc};
 use crate::model::{
     Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee, IdScheme,
-    IdentifierRecord, IsoDate, ListInfo, Ownership, ReferenceData, Source,
+    IdentifierRecord, IsoDate, ListInfo, OfficialCount, Ownership, ReferenceData, Source,
 };
 
 /// One parsed table row: its line and its fields by column name.
@@ -172,6 +172,7 @@ pub fn parse_tables(
     for row in &lists {
         p.require(row, "list_id");
         p.require(row, "name");
+        let official = official_count(row, &mut p);
         if let Some(consequence) = p.parse::<Consequence>(row, "consequence") {
             list_out.push(ListInfo {
                 id: row.get("list_id").to_string(),
@@ -180,6 +181,7 @@ pub fn parse_tables(
                 jurisdiction: row.get("jurisdiction").to_string(),
                 consequence,
                 note: row.get("note").to_string(),
+                official,
             });
         }
     }
@@ -187,6 +189,15 @@ pub fn parse_tables(
 
     // sources.csv
     let source_ids = unique_keys(&sources, "source_id", &mut p);
+    for row in &lists {
+        let source = row.get("count_source");
+        if !source.is_empty() && !source_ids.contains(source) {
+            p.push(
+                row,
+                format!("count_source `{source}` is not in sources.csv"),
+            );
+        }
+    }
     let mut source_out = Vec::new();
     for row in &sources {
         p.require(row, "title");
@@ -613,4 +624,32 @@ fn unique_keys<'a>(rows: &'a [Row<'_>], column: &str, p: &mut Problems) -> BTree
         }
     }
     keys
+}
+
+/// A list's official count: a whole number with the source that states it (and, optionally,
+/// the date it was stated), or all three empty.
+fn official_count(row: &Row<'_>, p: &mut Problems) -> Option<OfficialCount> {
+    let raw = row.get("official_count");
+    if raw.is_empty() {
+        if !row.get("count_source").is_empty() || !row.get("count_as_of").is_empty() {
+            p.push(row, "count_source and count_as_of need an official_count");
+        }
+        return None;
+    }
+    let Ok(count) = raw.parse::<u32>() else {
+        p.push(
+            row,
+            format!("official_count: `{raw}` is not a whole number"),
+        );
+        return None;
+    };
+    if row.get("count_source").is_empty() {
+        p.push(row, "official_count needs a count_source");
+        return None;
+    }
+    Some(OfficialCount {
+        count,
+        as_of: p.optional_date(row, "count_as_of"),
+        source_id: row.get("count_source").to_string(),
+    })
 }

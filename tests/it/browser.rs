@@ -76,8 +76,8 @@ fn the_example_report_loads_without_console_errors_and_shows_the_key_figures() {
     let (dom, console) = load(&browser, &page);
     assert!(console.is_empty(), "console messages: {console:#?}");
     for needle in [
-        r#"<div class="v" id="flagged-value">53,935,475.00</div>"#,
-        r#"<div class="v" id="flagged-pct">30.90%</div>"#,
+        r#"<div class="v" id="flagged-value">58,315,715.00</div>"#,
+        r#"<div class="v" id="flagged-pct">33.41%</div>"#,
         r#"<div class="v" id="xpcc-debt">3,421,750.00</div>"#,
         "Hangzhou Hikvision Digital Technology Co., Ltd.",
         "The buckets add up to the input exactly, in rows and in value.",

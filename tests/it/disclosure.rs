@@ -35,11 +35,11 @@ fn stated_policies_are_checked_against_flagged_holdings() {
     insta::assert_snapshot!("disclosure_csv", csv.clone());
     let bundle = std::fs::read_to_string(dir.path().join("bundle.json")).unwrap();
     insta::assert_snapshot!("disclosure_bundle", bundle);
-    // The example fund says it excludes forced labour: each of its 21 flags is a conflict.
+    // The example fund says it excludes forced labour: each of its 22 flags is a conflict.
     assert_eq!(
         csv.matches("examples/portfolio.csv,ESG; excludes forced labour,conflict,")
             .count(),
-        21
+        22
     );
     // The SFDR Article 8 fund conflicts only on the severe tiers.
     assert_eq!(csv.matches("SFDR Article 8,conflict,").count(), 1);

@@ -77,8 +77,27 @@ fn show_unknown_and_ambiguous() {
 #[test]
 fn stats_counts_lists_and_coverage() {
     let out = stdout_of(&root(), &["mappings", "stats"]);
-    assert!(out.contains("Designations by list (designations / in force / entities):"));
+    assert!(out.contains("Designations by list (designations / in force / entities; entities held of the count a source states):"));
     assert!(out.contains("Identifier coverage: "));
+    assert!(out.contains("Ticker coverage: "));
+    // Held against the count a source states, with its date and source; a list without one
+    // says so rather than showing a made-up total.
+    let line = |list: &str| {
+        out.lines()
+            .find(|l| l.trim_start().starts_with(&format!("{list} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(line("uflpa").contains(" of 144 ("), "{out}");
+    assert!(line("uflpa").ends_with("as of 2025-08-19, UF20)"), "{out}");
+    assert!(
+        line("ofac_sdn").ends_with("14 of 14 (100%; as of 2024-05-03, BX1)"),
+        "{out}"
+    );
+    assert!(
+        line("bis_entity_list").ends_with("no stated count"),
+        "{out}"
+    );
 }
 
 #[test]
