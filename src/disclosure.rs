@@ -186,7 +186,10 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
         let options = ScanOptions {
             inputs: vec![path.clone()],
             name: None,
-            mappings: args.mappings.clone(),
+            reference: args.mappings.clone().map_or(
+                crate::reference::Choice::Shipped,
+                crate::reference::Choice::Folder,
+            ),
             overrides: None,
             fx: None,
             base_currency: "USD".into(),

@@ -21,8 +21,8 @@ pub struct ScanOptions {
     pub inputs: Vec<PathBuf>,
     /// Portfolio name for the report; defaults to the first input's file name.
     pub name: Option<String>,
-    /// A folder replacing the shipped reference tables.
-    pub mappings: Option<PathBuf>,
+    /// The reference data: shipped, a `--mappings` folder or an updated dated folder.
+    pub reference: reference::Choice,
     /// Reviewers' decisions; defaults to `overrides.csv` beside the reference tables.
     pub overrides: Option<PathBuf>,
     /// Exchange rates into `base_currency` (`--fx`); without them all holdings must share one
@@ -129,16 +129,14 @@ pub fn default_name(inputs: &[PathBuf]) -> String {
 
 /// Loads the reference data the options ask for.
 pub fn load_reference(options: &ScanOptions) -> Result<ReferenceData, ReferenceError> {
-    match &options.mappings {
-        Some(dir) => reference::load_dir(dir),
-        None => reference::load_embedded(),
-    }
+    options.reference.load()
 }
 
-/// Loads the reviewers' decisions: `--overrides FILE`, else `overrides.csv` in the `--mappings`
-/// folder when it has one, else the shipped `mappings/overrides.csv`.
+/// Loads the reviewers' decisions: `--overrides FILE`, else `overrides.csv` in the reference
+/// folder (`--mappings` or updated data) when it has one, else the shipped
+/// `mappings/overrides.csv`.
 pub fn load_overrides(options: &ScanOptions, data: &ReferenceData) -> Result<Overrides, ScanError> {
-    let path = match (&options.overrides, &options.mappings) {
+    let path = match (&options.overrides, options.reference.dir()) {
         (Some(file), _) => Some(file.clone()),
         (None, Some(dir)) => Some(dir.join("overrides.csv")).filter(|p| p.is_file()),
         (None, None) => None,

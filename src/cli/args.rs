@@ -139,9 +139,13 @@ pub struct DisclosureArgs {
     /// Seed of the sample.
     #[arg(long, value_name = "S", default_value_t = 0)]
     pub seed: u64,
-    /// Folder of reference tables replacing the shipped ones.
-    #[arg(long, value_name = "DIR")]
+    /// Folder of reference tables replacing the shipped ones [default: the newest updated
+    /// data, else the shipped tables].
+    #[arg(long, value_name = "DIR", conflicts_with = "shipped_data")]
     pub mappings: Option<PathBuf>,
+    /// Use the tables compiled into xjscan, not updated data.
+    #[arg(long)]
+    pub shipped_data: bool,
     /// Output folder.
     #[arg(long, value_name = "DIR", default_value = "reports/disclosure")]
     pub out: PathBuf,
@@ -186,9 +190,14 @@ pub struct EvalArgs {
     #[arg(value_name = "FILE")]
     pub set: PathBuf,
 
-    /// Folder of reference tables replacing the shipped ones.
-    #[arg(long, value_name = "DIR")]
+    /// Folder of reference tables replacing the shipped ones [default: the newest updated
+    /// data, else the shipped tables].
+    #[arg(long, value_name = "DIR", conflicts_with = "shipped_data")]
     pub mappings: Option<PathBuf>,
+
+    /// Use the tables compiled into xjscan, not updated data.
+    #[arg(long)]
+    pub shipped_data: bool,
 
     /// Exit with status 3 when precision is below this (0 to 1).
     #[arg(long, value_name = "P")]
@@ -202,9 +211,38 @@ pub struct EvalArgs {
 /// Which reference tables a `mappings` command reads.
 #[derive(Debug, Args)]
 pub struct MappingsSource {
-    /// Folder of reference tables to use instead of the shipped ones.
-    #[arg(long, value_name = "DIR")]
+    /// Folder of reference tables to use instead of the shipped ones [default: the newest
+    /// folder `xjscan mappings update` wrote, else the shipped tables].
+    #[arg(long, value_name = "DIR", conflicts_with = "shipped_data")]
     pub mappings: Option<PathBuf>,
+    /// Use the tables compiled into xjscan, not updated data.
+    #[arg(long)]
+    pub shipped_data: bool,
+}
+
+/// Arguments of `xjscan mappings update`.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// A source to fetch instead of the defaults (uflpa, dod-1260h, ofac-sdn, ofac-cons; also
+    /// opensanctions-bis, opensanctions-ofac), or the URL of an OpenSanctions export
+    /// (…/DATASET/entities.ftm.json or targets.simple.csv). Repeatable.
+    #[arg(long, value_name = "NAME|URL")]
+    pub source: Vec<String>,
+    /// Where dated folders of updated data are kept [default: $XJSCAN_DATA_DIR, else
+    /// $XDG_DATA_HOME/xjscan, else ~/.local/share/xjscan].
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print what would change without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Base URL replacing https://data.opensanctions.org/datasets/latest/ (a mirror).
+    #[arg(long, value_name = "URL", hide = true)]
+    pub opensanctions_base: Option<String>,
+    /// Base URL replacing https://www.treasury.gov/ofac/downloads/ (a mirror).
+    #[arg(long, value_name = "URL", hide = true)]
+    pub ofac_base: Option<String>,
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -225,6 +263,9 @@ pub enum MappingsCommand {
     /// Merge an official list download into a folder of reference tables.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Download the current public lists (UFLPA, DoD 1260H, OFAC), merge them into the data in
+    /// use and write a new dated folder that later runs use.
+    Update(Box<UpdateArgs>),
 }
 
 /// Options shared by the importers.
@@ -297,9 +338,14 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub net: NetArgs,
 
-    /// Folder of reference tables replacing the shipped ones (same files as `mappings/`).
-    #[arg(long, value_name = "DIR")]
+    /// Folder of reference tables replacing the shipped ones (same files as `mappings/`)
+    /// [default: the newest folder `xjscan mappings update` wrote, else the shipped tables].
+    #[arg(long, value_name = "DIR", conflicts_with = "shipped_data")]
     pub mappings: Option<PathBuf>,
+
+    /// Use the tables compiled into xjscan, not updated data.
+    #[arg(long)]
+    pub shipped_data: bool,
 
     /// Reviewers' decisions on name matches (a filled-in review.csv works) [default:
     /// overrides.csv of the reference tables].

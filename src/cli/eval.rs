@@ -5,15 +5,12 @@ use anyhow::{Context, anyhow};
 
 use super::args::EvalArgs;
 use super::{Failure, Outcome};
-use crate::reference;
 use crate::resolve::{Resolver, eval};
 
 pub fn run(args: EvalArgs) -> Result<Outcome, Failure> {
-    let data = match &args.mappings {
-        Some(dir) => reference::load_dir(dir),
-        None => reference::load_embedded(),
-    }
-    .map_err(Failure::input)?;
+    let data = super::reference_choice(args.mappings, args.shipped_data)?
+        .load()
+        .map_err(Failure::input)?;
     let label = crate::ingest::display_path(&args.set);
     let text = std::fs::read_to_string(&args.set)
         .with_context(|| format!("cannot read labelled set {label}"))

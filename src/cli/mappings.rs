@@ -18,15 +18,16 @@ pub fn run(command: MappingsCommand) -> Result<Outcome, Failure> {
         MappingsCommand::Show { query, source } => show(&query, &source),
         MappingsCommand::Stats(source) => stats(&source),
         MappingsCommand::Import(command) => run_import(command),
+        MappingsCommand::Update(args) => super::update::run(*args),
     }
 }
 
+fn choice(source: &MappingsSource) -> Result<reference::Choice, Failure> {
+    super::reference_choice(source.mappings.clone(), source.shipped_data)
+}
+
 fn load(source: &MappingsSource) -> Result<ReferenceData, Failure> {
-    match &source.mappings {
-        Some(dir) => reference::load_dir(dir),
-        None => reference::load_embedded(),
-    }
-    .map_err(Failure::input)
+    choice(source)?.load().map_err(Failure::input)
 }
 
 fn print(text: &str) -> Result<Outcome, Failure> {
@@ -34,10 +35,11 @@ fn print(text: &str) -> Result<Outcome, Failure> {
 }
 
 fn validate(source: &MappingsSource) -> Result<Outcome, Failure> {
-    let data = load(source)?;
+    let choice = choice(source)?;
+    let data = choice.load().map_err(Failure::input)?;
     let s = inspect::stats(&data);
     // Reviewer decisions live beside the tables and name their entities: check them too.
-    let (label, text) = match &source.mappings {
+    let (label, text) = match choice.dir() {
         Some(dir) if dir.join("overrides.csv").is_file() => {
             let path = dir.join("overrides.csv");
             let text = std::fs::read_to_string(&path)

@@ -10,6 +10,7 @@ mod mappings;
 mod scan;
 mod summary;
 mod terminal;
+mod update;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -63,6 +64,28 @@ pub(crate) fn output_failure(flag: &str, e: crate::report::OutputError) -> Failu
     }
 }
 
+/// The reference data a command uses: `--mappings DIR`, else the shipped tables with
+/// `--shipped-data`, else the newest dated folder in the data directory, else the shipped tables.
+pub(crate) fn reference_choice(
+    mappings: Option<std::path::PathBuf>,
+    shipped: bool,
+) -> Result<crate::reference::Choice, Failure> {
+    use crate::reference::{Choice, store};
+    let data_dir = store::data_dir(None);
+    let choice = Choice::resolve(mappings, shipped, data_dir.as_deref()).map_err(Failure::input)?;
+    if let Choice::Updated(dir) = &choice
+        && store::built_on_other_shipped_tables(dir)
+    {
+        // Still used (it is the newest data fetched), but the user should know what it lacks.
+        let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "note: {name} was built on the shipped tables of another xjscan version; `xjscan mappings update` merges this version's"
+        );
+    }
+    Ok(choice)
+}
+
 /// Writes the command's result to stdout; a closed pipe (`| head`) is not an error.
 pub(crate) fn print_stdout(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -101,7 +124,10 @@ fn disclosure_check(args: args::DisclosureArgs) -> Result<Outcome, Failure> {
         claims: args.claims,
         sample: args.sample,
         seed: args.seed,
-        mappings: args.mappings,
+        // Updated data is named by its folder in the bundle, so a replay uses the same tables.
+        mappings: reference_choice(args.mappings, args.shipped_data)?
+            .dir()
+            .map(std::path::Path::to_path_buf),
     };
     let outputs = crate::disclosure::run(&check).map_err(Failure::input)?;
     let files: Vec<(&str, String)> = outputs

@@ -116,7 +116,7 @@ fn settings(args: ScanArgs) -> Result<Settings, Failure> {
         options: ScanOptions {
             inputs: args.files,
             name: Some(name),
-            mappings: args.mappings,
+            reference: super::reference_choice(args.mappings, args.shipped_data)?,
             overrides: args.overrides,
             fx: args.fx,
             look_through: args.look_through,

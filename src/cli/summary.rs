@@ -131,6 +131,7 @@ pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
             "NOT BALANCED"
         },
     );
+    let _ = writeln!(out, "{}", reference_line(&model.reference.meta));
     if !model.review.is_empty() {
         let names: std::collections::BTreeSet<&str> = model
             .review
@@ -166,6 +167,14 @@ pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
 }
 
 /// The summary of a data-set scan.
+/// Which reference data the scan used, in one line.
+fn reference_line(meta: &crate::model::DatasetMeta) -> String {
+    format!(
+        "Reference data: {}, as of {}, SHA-256 {}",
+        meta.label, meta.as_of, meta.sha256
+    )
+}
+
 pub fn render_dataset(
     report: &crate::report::dataset::DatasetReport,
     written: &[PathBuf],
@@ -182,6 +191,7 @@ pub fn render_dataset(
         "{} filings, {} rows, {} distinct issuers ({} linked to listed entities)",
         e.filings, e.rows, e.distinct_issuers, e.flagged_issuers
     );
+    let _ = writeln!(out, "{}", reference_line(&report.reference));
     let _ = writeln!(
         out,
         "Flagged: {} filings hold flagged positions worth {} USD = {} of {} USD long value",

@@ -13,8 +13,8 @@ pub use holding::{
     FileSummary, Holding, HoldingIds, Portfolio, PositionKind, RejectedRow, SourceLine, Warning,
 };
 pub use reference::{
-    Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee, IdScheme,
-    IdentifierRecord, IsoDate, ListInfo, OfficialCount, Ownership, ReferenceData, Source,
+    Alias, Consequence, DataKind, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee,
+    IdScheme, IdentifierRecord, IsoDate, ListInfo, OfficialCount, Ownership, ReferenceData, Source,
 };
 
 use serde::Serialize;

@@ -311,10 +311,41 @@ pub struct OfficialCount {
 pub struct DatasetMeta {
     pub title: String,
     pub as_of: String,
-    /// Where the tables came from: `embedded` or the `--mappings` folder as given.
+    /// Where the tables came from: `embedded`, the `--mappings` folder as given, or the name of
+    /// the dated folder `xjscan mappings update` wrote.
     pub origin: String,
     /// SHA-256 over the tables in a fixed order, so two runs can prove they used the same data.
     pub sha256: String,
+    /// Which kind of data this is, so a report says whether it used the shipped tables.
+    pub data: DataKind,
+    /// The kind and origin in words (`shipped tables`, `updated data mappings-2026-12-05`), as
+    /// reports and the terminal show them.
+    pub label: String,
+}
+
+/// Which reference data a run used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataKind {
+    /// The tables compiled into the binary.
+    Shipped,
+    /// A dated folder written by `xjscan mappings update`.
+    Updated,
+    /// A folder named with `--mappings`.
+    Folder,
+}
+
+impl DatasetMeta {
+    /// Marks the data as `kind` from `origin`, and words it for reports.
+    pub fn set_kind(&mut self, kind: DataKind, origin: String) {
+        self.label = match kind {
+            DataKind::Shipped => "shipped tables".to_string(),
+            DataKind::Updated => format!("updated data {origin}"),
+            DataKind::Folder => format!("folder {origin}"),
+        };
+        self.data = kind;
+        self.origin = origin;
+    }
 }
 
 /// The whole reference data set, validated. Every vector is sorted by its key.

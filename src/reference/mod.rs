@@ -8,12 +8,15 @@
 
 pub mod import;
 pub mod inspect;
+pub mod store;
 mod table;
+pub mod update;
 mod validate;
 
 use std::path::{Path, PathBuf};
 
 use crate::model::ReferenceData;
+pub use store::Choice;
 pub use table::{Table, Tables, natural_cmp};
 pub use validate::parse_tables;
 
@@ -159,6 +162,11 @@ pub enum ReferenceError {
         path: PathBuf,
         error: std::io::Error,
     },
+    #[error("cannot read the data directory {}: {error}", .path.display())]
+    DataDir {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("reference data in {origin} is invalid ({} problem{}):\n  {}",
         .problems.len(), if .problems.len() == 1 { "" } else { "s" }, .problems.join("\n  "))]
     Invalid {
@@ -174,7 +182,10 @@ pub fn load_embedded() -> Result<ReferenceData, ReferenceError> {
         .zip(EMBEDDED)
         .map(|((name, _), text)| (format!("mappings/{name}"), (*text).to_string()))
         .collect();
-    parse_tables("embedded".to_string(), &texts)
+    let mut data = parse_tables("embedded".to_string(), &texts)?;
+    data.meta
+        .set_kind(crate::model::DataKind::Shipped, "embedded".to_string());
+    Ok(data)
 }
 
 /// Loads the tables from a folder (`--mappings DIR`); every table must be present.
@@ -185,6 +196,15 @@ pub fn load_dir(dir: &Path) -> Result<ReferenceData, ReferenceError> {
         texts.push((dir.join(name).display().to_string(), text));
     }
     parse_tables(dir.display().to_string(), &texts)
+}
+
+/// The shipped tables as `(file name, CSV text)`, in the order of [`TABLES`].
+pub fn embedded_texts() -> Vec<(String, String)> {
+    TABLES
+        .iter()
+        .zip(EMBEDDED)
+        .map(|((name, _), text)| ((*name).to_string(), (*text).to_string()))
+        .collect()
 }
 
 /// Lower-case hexadecimal of a digest.

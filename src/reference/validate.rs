@@ -529,8 +529,10 @@ pub fn parse_tables(
         meta: DatasetMeta {
             title: meta.remove("title").unwrap_or_default(),
             as_of: meta.remove("as_of").unwrap_or_default(),
+            label: format!("folder {origin}"),
             origin,
             sha256,
+            data: crate::model::DataKind::Folder,
         },
         entities: entity_out,
         aliases: alias_out,

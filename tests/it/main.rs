@@ -29,6 +29,7 @@ mod properties;
 mod review;
 mod robustness;
 mod sources;
+mod update;
 
 use std::path::{Path, PathBuf};
 
@@ -67,7 +68,15 @@ pub fn xjscan_process(dir: &Path) -> std::process::Command {
     ] {
         cmd.env_remove(var);
     }
+    // Nor on reference data the developer fetched with `xjscan mappings update`: a data
+    // directory that does not exist means the shipped tables.
+    cmd.env("XJSCAN_DATA_DIR", no_data_dir());
     cmd
+}
+
+/// A data directory that is never created.
+pub fn no_data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("xjscan-no-data-dir")
 }
 
 /// A file from the shared corpus of real holdings files. Missing files fail under CI (where
@@ -96,7 +105,7 @@ pub fn options(files: &[PathBuf]) -> xjscan::scan::ScanOptions {
     xjscan::scan::ScanOptions {
         inputs: files.to_vec(),
         name: Some("test".into()),
-        mappings: None,
+        reference: xjscan::reference::Choice::Shipped,
         overrides: None,
         fx: None,
         look_through: None,

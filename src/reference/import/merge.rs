@@ -402,6 +402,7 @@ fn add_designations(
             continue;
         };
         let key = (entity_id.to_string(), d.list.clone());
+        report.seen.insert(key.clone());
         if let Some(existing) = ix.designations.get(&key).filter(|e| !e.is_empty()) {
             // Already on this list: never overwrite, but say where the import differs.
             let same = existing.iter().any(|e| {

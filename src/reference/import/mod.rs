@@ -166,6 +166,9 @@ pub struct MergeReport {
     pub skipped: Vec<String>,
     /// Imported rows already present exactly.
     pub unchanged: usize,
+    /// `(entity id, list)` of every imported designation, added or already there: what the
+    /// import still lists (`xjscan mappings update` marks the rest of its own rows removed).
+    pub seen: std::collections::BTreeSet<(String, String)>,
 }
 
 /// First 8 hex digits of the SHA-256 of some bytes, for stable source ids.
