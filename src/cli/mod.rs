@@ -4,6 +4,7 @@
 //! 3 flagged exposure above `--fail-above`.
 
 mod args;
+mod clock;
 mod eval;
 mod fetch;
 mod mappings;

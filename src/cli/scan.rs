@@ -176,6 +176,8 @@ fn limits(args: &ScanArgs) -> Result<ingest::limits::Limits, Failure> {
 }
 
 pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
+    // Read first, so a bad `XJSCAN_TODAY` is refused before anything is written.
+    let today = super::clock::today().map_err(Failure::input)?;
     let mut settings = settings(args)?;
     let (inputs, shown_as) = super::fetch::download_inputs(
         &settings.options.inputs,
@@ -186,7 +188,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
     settings.options.ingest.shown_as = shown_as;
     if scan::is_dataset_scan(&settings.options.inputs) {
         refuse_for_dataset(&settings.options)?;
-        return run_dataset(&settings);
+        return run_dataset(&settings, &today);
     }
     if let Some(dir) = settings
         .options
@@ -217,8 +219,18 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
         let _ = writeln!(stderr, "{}", super::terminal::safe(&line));
     }
     drop(stderr);
+    warn_if_stale(&result.model.reference.meta.as_of, &today);
     super::print_stdout(&summary::render(&result.model, &written))?;
     Ok(threshold(result.flagged_pct(), settings.fail_above))
+}
+
+/// Says on stderr when the reference data is older than 90 days, and how to refresh it. The
+/// reports carry the data's as-of date instead: a note that depends on the day of the run
+/// would make the same inputs give other bytes tomorrow.
+fn warn_if_stale(as_of: &str, today: &crate::model::IsoDate) {
+    if let Some(note) = super::clock::staleness(as_of, today) {
+        eprintln!("warning: {note}");
+    }
 }
 
 /// Options of a holdings-file scan that a Form 13F data set scan has no use for: refused by
@@ -247,10 +259,11 @@ fn refuse_for_dataset(o: &ScanOptions) -> Result<(), Failure> {
 }
 
 /// A Form 13F data set: one portfolio per filing, summarised per filer.
-fn run_dataset(settings: &Settings) -> Result<Outcome, Failure> {
+fn run_dataset(settings: &Settings, today: &crate::model::IsoDate) -> Result<Outcome, Failure> {
     let result = scan::scan_dataset(&settings.options).map_err(scan_failure)?;
     let written = report::write_outputs(&settings.out, &result.rendered)
         .map_err(|e| super::output_failure("--out", e))?;
+    warn_if_stale(&result.report.reference.as_of, today);
     super::print_stdout(&summary::render_dataset(&result.report, &written))?;
     Ok(threshold(
         result.report.exposure.flagged_pct,

@@ -166,7 +166,6 @@ pub fn render(model: &ReportModel, written: &[PathBuf]) -> String {
     out
 }
 
-/// The summary of a data-set scan.
 /// Which reference data the scan used, in one line.
 fn reference_line(meta: &crate::model::DatasetMeta) -> String {
     format!(
@@ -175,6 +174,7 @@ fn reference_line(meta: &crate::model::DatasetMeta) -> String {
     )
 }
 
+/// The summary of a data-set scan.
 pub fn render_dataset(
     report: &crate::report::dataset::DatasetReport,
     written: &[PathBuf],

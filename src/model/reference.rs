@@ -28,6 +28,23 @@ impl IsoDate {
     pub fn is_complete(&self) -> bool {
         self.0.len() == 10
     }
+
+    /// Days since 1970-01-01 of the date's first day (1 January for a year, the 1st for a
+    /// month), for ages such as how old the reference data is.
+    pub fn days(&self) -> i64 {
+        let mut parts = self.0.split('-').map(|p| p.parse::<i64>().unwrap_or(1));
+        let y = parts.next().unwrap_or(1970);
+        let m = parts.next().unwrap_or(1);
+        let d = parts.next().unwrap_or(1);
+        // Howard Hinnant's days_from_civil: no date crate for one conversion.
+        let y = if m <= 2 { y - 1 } else { y };
+        let era = y.div_euclid(400);
+        let yoe = y.rem_euclid(400);
+        let mp = (m + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
 }
 
 impl FromStr for IsoDate {
@@ -390,5 +407,23 @@ impl ReferenceData {
         self.designations
             .iter()
             .filter(move |d| d.entity_id == entity_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_count_from_1970_and_a_partial_date_is_its_first_day() {
+        let days = |s: &str| s.parse::<IsoDate>().unwrap().days();
+        assert_eq!(days("1970-01-01"), 0);
+        assert_eq!(days("1969-12-31"), -1);
+        assert_eq!(days("2000-03-01"), 11_017);
+        assert_eq!(days("2026-12-05"), 20_792);
+        assert_eq!(days("2025"), days("2025-01-01"));
+        assert_eq!(days("2025"), 20_089);
+        assert_eq!(days("2024-02"), days("2024-02-01"));
+        assert_eq!(days("2024-03-01") - days("2024-02-28"), 2);
     }
 }

@@ -620,6 +620,7 @@ pub fn build(
                 value: None,
                 message: w.message.clone(),
             })
+            .chain(dated_after_the_data(portfolio, data))
             .collect(),
         charts: vec![
             chart(
@@ -810,6 +811,32 @@ fn xpcc_status(data: &ReferenceData, links: &[Link]) -> Option<XpccStatus> {
             format!("not blocked on the sourced figures: {}", link.note)
         },
     })
+}
+
+/// Holdings dated more than 90 days after the reference data: the lists may have changed since.
+/// Measured against the files' own dates (not the day of the run) so a report stays the same
+/// bytes whenever it is made; only full ISO dates (`2026-09-30`) are compared.
+fn dated_after_the_data(portfolio: &Portfolio, data: &ReferenceData) -> Vec<PlainRow> {
+    let Ok(as_of) = data.meta.as_of.parse::<crate::model::IsoDate>() else {
+        return Vec::new();
+    };
+    portfolio
+        .files
+        .iter()
+        .filter_map(|f| {
+            let period: crate::model::IsoDate = f.period.as_deref()?.trim().parse().ok()?;
+            let age = period.days() - as_of.days();
+            (period.is_complete() && age > 90).then(|| PlainRow {
+                file: f.file.clone(),
+                line: 0,
+                name: String::new(),
+                value: None,
+                message: format!(
+                    "the holdings are dated {period}, {age} days after the reference data (as of {as_of}); lists may have changed since: refresh them with `xjscan mappings update`"
+                ),
+            })
+        })
+        .collect()
 }
 
 fn link_row(data: &ReferenceData, link: &Link) -> LinkRow {

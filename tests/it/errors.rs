@@ -300,3 +300,60 @@ fn default_output_folder_is_reports_slash_sanitised_name() {
         .success();
     assert!(dir.path().join("reports/Q3-book/report.md").is_file());
 }
+
+/// The terminal says when the reference data is more than 90 days old and how to refresh it;
+/// the report, which must be the same bytes on any day, instead warns when the holdings are
+/// dated more than 90 days after the data. `XJSCAN_TODAY` stands for the day of the run.
+#[test]
+fn stale_reference_data_is_said_with_how_to_refresh_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("late.csv"),
+        "Fund holdings\nAs of,2027-06-30\n\nName,Market Value\nSub Two Chemical,100.00\n",
+    )
+    .unwrap();
+    let run = |today: &str| {
+        let out = crate::xjscan(d)
+            .env("XJSCAN_TODAY", today)
+            .args(["scan", "late.csv", "--mappings"])
+            .arg(crate::fixture("ownership/mappings"))
+            .args(["--out", "out"])
+            .output()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(d.join("out.kept"));
+        if d.join("out").exists() {
+            std::fs::rename(d.join("out"), d.join("out.kept")).unwrap();
+        }
+        (out.status.code(), String::from_utf8(out.stderr).unwrap())
+    };
+    let note = "warning: the reference data is 186 days old (as of 2026-11-27); the lists change every few months: refresh it with `xjscan mappings update`";
+    let (code, stderr) = run("2027-06-01");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains(note), "{stderr}");
+    // The report's warning depends on the file's date only.
+    let report = crate::report_json(&d.join("out.kept"));
+    let warnings: Vec<&str> = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert!(warnings.contains(&"the holdings are dated 2027-06-30, 215 days after the reference data (as of 2026-11-27); lists may have changed since: refresh them with `xjscan mappings update`"), "{warnings:?}");
+    let first = std::fs::read(d.join("out.kept/report.json")).unwrap();
+    // 90 days is not yet stale; the report is the same bytes on another day.
+    let (code, stderr) = run("2027-02-25");
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("days old"), "{stderr}");
+    assert_eq!(
+        std::fs::read(d.join("out.kept/report.json")).unwrap(),
+        first
+    );
+    // A day that is not a date is refused by name.
+    let (code, stderr) = run("2027-13-01");
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("error: XJSCAN_TODAY: `2027-13-01` is not a date in the form YYYY-MM-DD, YYYY-MM or YYYY"),
+        "{stderr}"
+    );
+}

@@ -71,8 +71,13 @@ pub fn xjscan_process(dir: &Path) -> std::process::Command {
     // Nor on reference data the developer fetched with `xjscan mappings update`: a data
     // directory that does not exist means the shipped tables.
     cmd.env("XJSCAN_DATA_DIR", no_data_dir());
+    // Nor on the day they run: the note on stale reference data depends on it.
+    cmd.env("XJSCAN_TODAY", TEST_TODAY);
     cmd
 }
+
+/// The day every test run of the binary takes as today.
+pub const TEST_TODAY: &str = "2026-12-05";
 
 /// A data directory that is never created.
 pub fn no_data_dir() -> PathBuf {
