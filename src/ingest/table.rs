@@ -727,11 +727,19 @@ pub fn listing_of(ticker: &str, exchange: &str) -> Option<Listing> {
     None
 }
 
+/// Yahoo-style exchange suffixes (`7203.T`, `005930.KS`, `SIE.DE`) of the venues the
+/// reference data has listings on.
 fn suffix_mic(s: &str) -> Option<&'static str> {
     match s.to_ascii_uppercase().as_str() {
         "SZ" => Some("XSHE"),
         "SS" | "SH" => Some("XSHG"),
         "HK" => Some("XHKG"),
+        "T" => Some("XTKS"),
+        "KS" => Some("XKRX"),
+        "TW" => Some("XTAI"),
+        "DE" => Some("XETR"),
+        "PA" => Some("XPAR"),
+        "TO" => Some("XTSE"),
         _ => None,
     }
 }
@@ -751,5 +759,26 @@ mod tests {
         assert_eq!(listing_of("603260.SS", "").unwrap().as_str(), "XSHG:603260");
         assert_eq!(listing_of("sz.000521", "").unwrap().as_str(), "XSHE:000521");
         assert_eq!(listing_of("AAPL", ""), None);
+        // Venues beyond China and the US, as iShares writes them and as Yahoo suffixes.
+        for (ticker, exchange, want) in [
+            ("7203", "Tokyo Stock Exchange", "XTKS:7203"),
+            ("5930", "Korea Exchange (Stock Market)", "XKRX:005930"),
+            ("2353", "Taiwan Stock Exchange", "XTAI:2353"),
+            ("ADS", "Xetra", "XETR:ADS"),
+            ("ALO", "Nyse Euronext - Euronext Paris", "XPAR:ALO"),
+            ("BBD.B", "Toronto Stock Exchange", "XTSE:BBD.B"),
+            ("7974.T", "", "XTKS:7974"),
+            ("005930.KS", "", "XKRX:005930"),
+            ("2357.TW", "", "XTAI:2357"),
+            ("ADS.DE", "", "XETR:ADS"),
+        ] {
+            assert_eq!(
+                listing_of(ticker, exchange).map(|l| l.as_str().to_string()),
+                Some(want.to_string()),
+                "{ticker} {exchange}"
+            );
+        }
+        // "TSE" names Tokyo and Toronto alike, so it names neither.
+        assert_eq!(listing_of("7203", "TSE"), None);
     }
 }

@@ -313,6 +313,7 @@ impl Listing {
         let symbol = match mic.as_str() {
             "XSHG" | "XSHE" if all_digits && symbol.len() < 6 => format!("{symbol:0>6}"),
             "XHKG" if all_digits && symbol.len() < 4 => format!("{symbol:0>4}"),
+            "XKRX" if all_digits && symbol.len() < 6 => format!("{symbol:0>6}"),
             _ => symbol,
         };
         Ok(Listing(format!("{mic}:{symbol}")))
@@ -352,6 +353,16 @@ pub fn exchange_mic(raw: &str) -> Option<&'static str> {
         | "stockexchangeofhongkong" => "XHKG",
         "xnys" | "nyse" | "newyorkstockexchange" | "newyorkstockexchangeinc" => "XNYS",
         "xnas" | "nasdaq" | "nasdaqgs" | "nasdaqgm" | "nasdaqcm" | "nasdaqglobalselect" => "XNAS",
+        // The other venues of listed entities in the reference data, as iShares and Vanguard
+        // exports write them. "TSE" is left out: it names Tokyo and Toronto alike.
+        "xtks" | "tyo" | "tokyo" | "tokyostockexchange" => "XTKS",
+        "xkrx" | "krx" | "koreaexchange" | "koreaexchangestockmarket" | "koreastockexchange" => {
+            "XKRX"
+        }
+        "xtai" | "twse" | "taiwan" | "taiwanstockexchange" => "XTAI",
+        "xetr" | "xetra" | "deutscheborsexetra" | "deutscheboersexetra" => "XETR",
+        "xpar" | "euronextparis" | "nyseeuronexteuronextparis" => "XPAR",
+        "xtse" | "tsx" | "toronto" | "torontostockexchange" => "XTSE",
         _ => return None,
     };
     Some(mic)

@@ -23,6 +23,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::model::ids::Listing;
 use crate::model::{Holding, IdScheme, Match, MatchMethod, Portfolio, ReferenceData};
 use names::{NameHit, NameIndex};
 pub use normalize::normalize_name;
@@ -165,13 +166,17 @@ impl<'a> Resolver<'a> {
         if matches.is_empty() && !name.is_empty() {
             let outcome = self.names.lookup(&holding.name, &name);
             for hit in &outcome.matched {
-                matches.push(self.name_match(&name, hit));
+                let entity_id = &self.names.entry(hit.entry).entity_id;
+                match self.listing_conflict(entity_id, ids.listing.as_ref()) {
+                    Some(why) => {
+                        let mut candidate = self.candidate(hit);
+                        candidate.explanation = format!("{}; {why}", candidate.explanation);
+                        review.push(candidate);
+                    }
+                    None => matches.push(self.name_match(&name, hit)),
+                }
             }
-            review = outcome
-                .review
-                .iter()
-                .map(|hit| self.candidate(hit))
-                .collect();
+            review.extend(outcome.review.iter().map(|hit| self.candidate(hit)));
         }
         let decisions = self.overrides.for_name(&name).to_vec();
         for d in &decisions {
@@ -206,6 +211,30 @@ impl<'a> Resolver<'a> {
             decisions,
             unresolved,
         }
+    }
+
+    /// Why a name match must not decide: the holding is listed on an exchange where the entity
+    /// has other listings (`TOYOTA INDUSTRIES CORP`, XTKS:6201, against Toyota's XTKS:7203), so
+    /// it is another security — in a group, usually another company. `None` when the
+    /// identifiers do not disagree.
+    fn listing_conflict(&self, entity_id: &str, listing: Option<&Listing>) -> Option<String> {
+        let listing = listing?.as_str();
+        let (mic, _) = listing.split_once(':')?;
+        let theirs: Vec<&str> = self
+            .data
+            .identifiers
+            .iter()
+            .filter(|r| r.entity_id == entity_id && r.scheme == IdScheme::Ticker)
+            .map(|r| r.value.as_str())
+            .filter(|v| v.split_once(':').is_some_and(|(m, _)| m == mic))
+            .collect();
+        if theirs.is_empty() || theirs.contains(&listing) {
+            return None;
+        }
+        Some(format!(
+            "the holding is listed as {listing}, but the entity's listing there is {}: another security, so the name alone does not decide",
+            theirs.join(", ")
+        ))
     }
 
     fn name_match(&self, name: &str, hit: &NameHit) -> Match {

@@ -147,3 +147,50 @@ fn a_bad_overrides_file_is_refused_with_every_problem() {
         "{stderr}"
     );
 }
+
+/// A name match does not decide when the holding is listed on an exchange where the entity has
+/// another listing: Toyota Industries (XTKS:6201) is not Toyota Motor (XTKS:7203), whose shares
+/// match by their listing. The affiliate goes to review with the reason.
+#[test]
+fn a_listing_that_contradicts_the_entitys_sends_a_name_match_to_review() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("japan.csv"),
+        "Name,Ticker,Exchange,Market Value\n\
+         TOYOTA MOTOR CORP,7203,Tokyo Stock Exchange,100.00\n\
+         TOYOTA INDUSTRIES CORP,6201,Tokyo Stock Exchange,50.00\n",
+    )
+    .unwrap();
+    let out = crate::xjscan(d)
+        .args(["scan", "japan.csv", "--out", "out"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = crate::report_json(&d.join("out"));
+    let flagged: Vec<(&str, &str)> = m["flagged"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["entities"][0]["matches"][0]["method"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(flagged, vec![("TOYOTA MOTOR CORP", "listing")]);
+    let review = std::fs::read_to_string(d.join("out/review.csv")).unwrap();
+    assert!(
+        review.contains("the holding is listed as XTKS:6201, but the entity's listing there is XTKS:7203: another security, so the name alone does not decide"),
+        "{review}"
+    );
+    assert!(
+        review.starts_with("holding_name,") && review.contains("\nTOYOTA INDUSTRIES CORP,toyota,"),
+        "{review}"
+    );
+}
