@@ -38,6 +38,35 @@ const HAN_REVIEW: u32 = 600;
 /// ("Haitong International Securities" is not "Haitong Securities").
 const SUBSIDIARY_MARKERS: &[&str] = &["international", "overseas"];
 
+/// Business words that, added to a bare brand ("Samsung", "Hitachi"), usually name another
+/// company of the brand's group: its bank, insurer, broker or an industrial arm listed on its
+/// own ("Samsung Heavy Industries", "Hitachi Capital", "Samsung Securities"). Words that
+/// describe the brand's own business ("technology", "electronics", "motor", "energy") are not
+/// here: "LONGi Green Energy Technology" is LONGi.
+const BRAND_AFFILIATE_MARKERS: &[&str] = &[
+    "bank",
+    "biologics",
+    "capital",
+    "card",
+    "construction",
+    "engineering",
+    "finance",
+    "financial",
+    "fire",
+    "heavy",
+    "insurance",
+    "life",
+    "logistics",
+    "machinery",
+    "marine",
+    "metals",
+    "pharmaceutical",
+    "pharmaceuticals",
+    "securities",
+    "shipbuilding",
+    "transport",
+];
+
 /// Words whose cut-off beginning ends a truncated name without naming anything
 /// ("… HOLDING ADR REPRESENTIN", "… GROUP HOLDINGS LT").
 const CUT_FILLER: &[&str] = &[
@@ -603,6 +632,23 @@ impl Comparison<'_> {
         {
             return Some(format!("“{}” often names a separate group company", w.text));
         }
+        let brand: Vec<&str> = self
+            .reference
+            .iter()
+            .filter(|(w, _, _)| !matches!(w.class, WordClass::Weak | WordClass::Country))
+            .map(|(w, _, _)| w.text.as_str())
+            .collect();
+        if let [brand] = brand.as_slice()
+            && let Some(w) = self
+                .extra
+                .iter()
+                .find(|w| BRAND_AFFILIATE_MARKERS.contains(&w.text.as_str()))
+        {
+            return Some(format!(
+                "the reference is the bare brand “{brand}”, and “{}” usually names another company of its group",
+                w.text
+            ));
+        }
         // "Xiamen ITG Holding Group" (控股集团) is the parent above "Xiamen ITG Group".
         let names_group = self
             .reference
@@ -989,8 +1035,22 @@ mod tests {
     #[test]
     fn each_rule_on_a_real_spelling() {
         let none: Vec<String> = Vec::new();
-        // A brand-only reference takes the business words the holding adds.
+        // A brand-only reference takes the business words the holding adds…
         assert_eq!(lookup("BOE TECHNOLOGY GROUP LTD A").0, vec!["boe"]);
+        assert_eq!(lookup("Samsung Electronics Co. Ltd.").0, vec!["samsung"]);
+        // …but not those that usually name another company of the brand's group: its broker,
+        // an industrial arm, an unrelated "Samsung Pharmaceutical". Those go to review.
+        for affiliate in [
+            "Samsung Heavy Industries Co. Ltd.",
+            "Samsung Securities Co. Ltd.",
+            "Samsung Pharmaceutical Co. Ltd.",
+            "Hitachi Capital Corp.",
+            "Hitachi Construction Machinery Co. Ltd.",
+        ] {
+            let (m, r) = lookup(affiliate);
+            assert_eq!(m, none, "{affiliate}");
+            assert_eq!(r.len(), 1, "{affiliate}");
+        }
         // A group's name does not match one of its companies…
         let (m, r) = lookup("INSPUR ELECTRONIC INFORMATION INDUSTRY CO LTD");
         assert_eq!((m, r), (none.clone(), vec!["inspur-group".to_string()]));
