@@ -14,7 +14,7 @@ pub struct Limits {
     /// The longest field (a cell, a name) of any file.
     pub field: u64,
     /// The most rows one table (CSV, TSV, workbook sheet, Parquet file) may have. Memory follows
-    /// rows, not bytes (a holding and its place in the report take about 0.8–1.1 KB), and a
+    /// rows, not bytes (a holding and its place in the report take about 0.8–1.4 KB), and a
     /// Parquet file stores a row in a few bytes: this bounds what a small file can demand.
     pub rows: u64,
 }

@@ -4,7 +4,8 @@
 //! with list, date, grade and source) and the path that led there (how the match was made), so
 //! the Markdown, JSON and CSV outputs cannot drift apart: they all read this.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -201,7 +202,7 @@ pub struct EntityEvidence {
     /// How the holding was matched (to the held entity, which is this one for a direct link).
     pub matches: Vec<MatchRow>,
     pub link: LinkRow,
-    pub designations: Vec<DesignationRow>,
+    pub designations: Arc<Vec<DesignationRow>>,
 }
 
 /// How a held entity reaches a designated one.
@@ -400,6 +401,9 @@ pub fn build(
     let entity_name = |id: &str| data.entity(id).map(|e| e.name.clone()).unwrap_or_default();
 
     let mut flagged = Vec::new();
+    // One entity's designations are the same on every position it flags: built once and
+    // shared, so a large portfolio does not hold a copy of its evidence per row.
+    let mut designations: HashMap<String, Arc<Vec<DesignationRow>>> = HashMap::new();
     let mut unresolved = Vec::new();
     let mut excluded = Vec::new();
     for p in &exposure.positions {
@@ -423,27 +427,11 @@ pub fn build(
                                 .map(|m| match_row(data, m))
                                 .collect(),
                             link: link_row(data, link),
-                            designations: data
-                                .designations_of(entity_id)
-                                .map(|d| DesignationRow {
-                                    id: d.id.clone(),
-                                    list: d.list.clone(),
-                                    list_name: data
-                                        .list(&d.list)
-                                        .map(|l| l.name.clone())
-                                        .unwrap_or_default(),
-                                    programme: d.programme.clone(),
-                                    listed_on: d.listed_on.as_ref().map(ToString::to_string),
-                                    removed_on: d.removed_on.as_ref().map(ToString::to_string),
-                                    consequence: d.consequence.key(),
-                                    consequence_label: d.consequence.label(),
-                                    grade: d.grade,
-                                    verified: d.grade.is_verified(),
-                                    active: d.is_active(),
-                                    source: source_ref(data, &d.source_id),
-                                    note: d.note.clone(),
-                                })
-                                .collect(),
+                            designations: Arc::clone(
+                                designations
+                                    .entry(entity_id.clone())
+                                    .or_insert_with(|| Arc::new(designation_rows(data, entity_id))),
+                            ),
                         }
                     })
                     .collect();
@@ -766,6 +754,30 @@ fn match_row(data: &ReferenceData, m: &crate::model::Match) -> MatchRow {
         verified: m.grade.is_none_or(Grade::is_verified),
         source: source_ref(data, &m.source_id),
     }
+}
+
+/// An entity's designations as the report shows them.
+fn designation_rows(data: &ReferenceData, entity_id: &str) -> Vec<DesignationRow> {
+    data.designations_of(entity_id)
+        .map(|d| DesignationRow {
+            id: d.id.clone(),
+            list: d.list.clone(),
+            list_name: data
+                .list(&d.list)
+                .map(|l| l.name.clone())
+                .unwrap_or_default(),
+            programme: d.programme.clone(),
+            listed_on: d.listed_on.as_ref().map(ToString::to_string),
+            removed_on: d.removed_on.as_ref().map(ToString::to_string),
+            consequence: d.consequence.key(),
+            consequence_label: d.consequence.label(),
+            grade: d.grade,
+            verified: d.grade.is_verified(),
+            active: d.is_active(),
+            source: source_ref(data, &d.source_id),
+            note: d.note.clone(),
+        })
+        .collect()
 }
 
 /// The position's relation to the XPCC, from its links: the XPCC itself, or controlled by it
