@@ -76,6 +76,23 @@ pub fn xjscan_process(dir: &Path) -> std::process::Command {
     cmd
 }
 
+/// Runs `xjscan scan ARGS --out OUT` from `dir`, requires success and returns `report.json`.
+pub fn scan_report(dir: &Path, args: &[&str], out: &Path) -> serde_json::Value {
+    let output = xjscan(dir)
+        .arg("scan")
+        .args(args)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    report_json(out)
+}
+
 /// The day every test run of the binary takes as today.
 pub const TEST_TODAY: &str = "2026-12-05";
 

@@ -147,17 +147,11 @@ fn ownership_chains_give_the_hand_computed_figures() {
 #[test]
 fn xpcc_controlled_companies_state_their_chain_and_the_fifty_percent_rule() {
     let dir = tempfile::tempdir().unwrap();
-    let out = xjscan(&crate::root())
-        .args(["scan", "tests/fixtures/xpcc/portfolio.csv", "--out"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let m = crate::scan_report(
+        &crate::root(),
+        &["tests/fixtures/xpcc/portfolio.csv"],
+        dir.path(),
     );
-    let m = crate::report_json(dir.path());
     let flagged = m["flagged"].as_array().unwrap();
     assert_eq!(flagged.len(), 5, "every XPCC company is flagged");
     let status: std::collections::BTreeMap<String, String> = flagged

@@ -162,16 +162,7 @@ fn a_listing_that_contradicts_the_entitys_sends_a_name_match_to_review() {
          TOYOTA INDUSTRIES CORP,6201,Tokyo Stock Exchange,50.00\n",
     )
     .unwrap();
-    let out = crate::xjscan(d)
-        .args(["scan", "japan.csv", "--out", "out"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let m = crate::report_json(&d.join("out"));
+    let m = crate::scan_report(d, &["japan.csv"], &d.join("out"));
     let flagged: Vec<(&str, &str)> = m["flagged"]
         .as_array()
         .unwrap()
