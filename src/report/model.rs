@@ -221,6 +221,9 @@ pub struct LinkRow {
     pub share_pct: Option<Decimal>,
     pub tier_label: &'static str,
     pub note: String,
+    /// Whether the entity's lists apply to the holding through this link (a direct link, or
+    /// control under the 50% rule); other links are evidence, not list exposure.
+    pub carries_designations: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -891,6 +894,7 @@ fn link_row(data: &ReferenceData, link: &Link) -> LinkRow {
             .map(|s| (s * Decimal::ONE_HUNDRED).normalize()),
         tier_label: link.tier.label(),
         note: link.note.clone(),
+        carries_designations: link.carries_designations(),
     }
 }
 

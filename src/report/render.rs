@@ -296,7 +296,8 @@ pub fn flagged_csv(model: &ReportModel) -> Result<String, RenderError> {
                 ));
             }
             for d in e.designations.iter().filter(|d| d.active) {
-                if !lists.contains(&d.list) {
+                // The lists that apply to the holding; the evidence columns keep every link's.
+                if e.link.carries_designations && !lists.contains(&d.list) {
                     lists.push(d.list.clone());
                 }
                 designations.push(format!(
