@@ -57,6 +57,8 @@ pub struct Candidate {
 pub struct Resolver<'a> {
     data: &'a ReferenceData,
     by_identifier: HashMap<(IdScheme, String), usize>,
+    /// Each entity's listings (`MIC:SYMBOL`), for telling another security from a name match.
+    listings: HashMap<String, Vec<String>>,
     names: NameIndex,
     overrides: Overrides,
 }
@@ -73,9 +75,21 @@ impl<'a> Resolver<'a> {
             .enumerate()
             .map(|(i, r)| ((r.scheme, r.value.clone()), i))
             .collect();
+        let mut listings: HashMap<String, Vec<String>> = HashMap::new();
+        for r in data
+            .identifiers
+            .iter()
+            .filter(|r| r.scheme == IdScheme::Ticker)
+        {
+            listings
+                .entry(r.entity_id.clone())
+                .or_default()
+                .push(r.value.clone());
+        }
         Resolver {
             data,
             by_identifier,
+            listings,
             names: NameIndex::new(data),
             overrides,
         }
@@ -221,11 +235,10 @@ impl<'a> Resolver<'a> {
         let listing = listing?.as_str();
         let (mic, _) = listing.split_once(':')?;
         let theirs: Vec<&str> = self
-            .data
-            .identifiers
+            .listings
+            .get(entity_id)?
             .iter()
-            .filter(|r| r.entity_id == entity_id && r.scheme == IdScheme::Ticker)
-            .map(|r| r.value.as_str())
+            .map(String::as_str)
             .filter(|v| v.split_once(':').is_some_and(|(m, _)| m == mic))
             .collect();
         if theirs.is_empty() || theirs.contains(&listing) {
