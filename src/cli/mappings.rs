@@ -265,10 +265,22 @@ fn stats(source: &MappingsSource) -> Result<Outcome, Failure> {
     );
     let _ = writeln!(
         out,
-        "Ticker coverage: {} of {} companies have an exchange + ticker ({}%; unlisted companies count too: the tables do not yet say which companies are listed)",
+        "Ticker coverage: {} of {} listed companies have an exchange + ticker ({}%); {} of {} companies in all",
+        s.listed_with_ticker,
+        s.listed_companies,
+        whole_percent(s.listed_with_ticker, s.listed_companies),
         s.companies_with_ticker,
         s.companies,
-        whole_percent(s.companies_with_ticker, s.companies)
+    );
+    let by_listing: Vec<String> = s
+        .companies_by_listing
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "Companies by listing status (entities.csv `listed`): {}",
+        by_listing.join(", ")
     );
     let _ = writeln!(
         out,

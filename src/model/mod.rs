@@ -14,7 +14,8 @@ pub use holding::{
 };
 pub use reference::{
     Alias, Consequence, DataKind, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee,
-    IdScheme, IdentifierRecord, IsoDate, ListInfo, OfficialCount, Ownership, ReferenceData, Source,
+    IdScheme, IdentifierRecord, IsoDate, ListInfo, ListingStatus, OfficialCount, Ownership,
+    ReferenceData, Source,
 };
 
 use serde::Serialize;

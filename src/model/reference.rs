@@ -198,6 +198,44 @@ vocabulary! {
     }
 }
 
+/// Whether a company's shares trade on an exchange, as its sources state: `Unknown` until
+/// someone has looked, so a coverage figure never counts an unresearched company as unlisted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingStatus {
+    Listed,
+    Unlisted,
+    Delisted,
+    Unknown,
+}
+
+impl ListingStatus {
+    /// The word `entities.csv` uses (`yes`, `no`, `delisted`, or empty).
+    pub fn key(self) -> &'static str {
+        match self {
+            ListingStatus::Listed => "yes",
+            ListingStatus::Unlisted => "no",
+            ListingStatus::Delisted => "delisted",
+            ListingStatus::Unknown => "",
+        }
+    }
+}
+
+impl FromStr for ListingStatus {
+    type Err = String;
+    fn from_str(raw: &str) -> Result<Self, String> {
+        match raw {
+            "yes" => Ok(ListingStatus::Listed),
+            "no" => Ok(ListingStatus::Unlisted),
+            "delisted" => Ok(ListingStatus::Delisted),
+            "" => Ok(ListingStatus::Unknown),
+            _ => Err(format!(
+                "`{raw}` is not one of: yes, no, delisted, or empty (not yet researched)"
+            )),
+        }
+    }
+}
+
 vocabulary! {
     /// Identifier schemes recorded in `mappings/identifiers.csv`.
     IdScheme {
@@ -220,6 +258,7 @@ pub struct Entity {
     pub kind: EntityKind,
     pub country: String,
     pub sector: String,
+    pub listed: ListingStatus,
     pub note: String,
 }
 

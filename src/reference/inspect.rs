@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::model::ids::{Cik, Isin, Listing, Uscc};
 use crate::model::{
-    Alias, Designation, Entity, EntityKind, IdScheme, IdentifierRecord, Ownership, ReferenceData,
-    Source,
+    Alias, Designation, Entity, EntityKind, IdScheme, IdentifierRecord, ListingStatus, Ownership,
+    ReferenceData, Source,
 };
 use crate::resolve::normalize_name;
 
@@ -166,6 +166,12 @@ pub struct Stats {
     /// Companies, and those of them with an exchange + ticker.
     pub companies: usize,
     pub companies_with_ticker: usize,
+    /// Companies by listing status (`yes`, `no`, `delisted`, or `unknown` when not researched).
+    pub companies_by_listing: BTreeMap<String, usize>,
+    /// Companies whose shares trade today, and those of them with an exchange + ticker: the
+    /// coverage figure that says whether every investable entity can be found by its security.
+    pub listed_companies: usize,
+    pub listed_with_ticker: usize,
     pub ownership_edges: usize,
     pub ownership_edges_with_percent: usize,
     pub sources: usize,
@@ -183,6 +189,9 @@ pub fn stats(data: &ReferenceData) -> Stats {
         entities_with_security_identifier: 0,
         companies: 0,
         companies_with_ticker: 0,
+        companies_by_listing: BTreeMap::new(),
+        listed_companies: 0,
+        listed_with_ticker: 0,
         ownership_edges: data.ownership.len(),
         ownership_edges_with_percent: data
             .ownership
@@ -243,8 +252,22 @@ pub fn stats(data: &ReferenceData) -> Stats {
         .filter(|e| e.kind == EntityKind::Company)
     {
         s.companies += 1;
-        if with_ticker.contains(e.id.as_str()) {
+        let has_ticker = with_ticker.contains(e.id.as_str());
+        if has_ticker {
             s.companies_with_ticker += 1;
+        }
+        let status = match e.listed {
+            ListingStatus::Unknown => "unknown",
+            other => other.key(),
+        };
+        *s.companies_by_listing
+            .entry(status.to_string())
+            .or_default() += 1;
+        if e.listed == ListingStatus::Listed {
+            s.listed_companies += 1;
+            if has_ticker {
+                s.listed_with_ticker += 1;
+            }
         }
     }
     s

@@ -57,6 +57,7 @@ const TABLES: &[(&str, &[&str])] = &[
             "kind",
             "country",
             "sector",
+            "listed",
             "note",
         ],
     ),
@@ -326,33 +327,38 @@ mod tests {
             ),
             (
                 "entities.csv",
-                "hikvision,Dup,,company,CN,other,",
+                "hikvision,Dup,,company,CN,other,,",
                 "entity_id `hikvision` appears more than once",
             ),
             (
                 "entities.csv",
-                "Bad_Id,X,,company,CN,other,",
+                "Bad_Id,X,,company,CN,other,,",
                 "entity_id `Bad_Id` must be lowercase letters, digits and `-`",
             ),
             (
                 "entities.csv",
-                "lonely,X,,company,CN,other,",
+                "lonely,X,,company,CN,other,,",
                 "entity `lonely` has no designation and no ownership edge",
             ),
             (
                 "entities.csv",
-                "k1,X,,robot,CN,other,",
+                "k1,X,,robot,CN,other,,",
                 "kind: `robot` is not one of: company, government, person, bond_issuer",
             ),
             (
                 "entities.csv",
-                "k2,X,,company,CN,space,",
+                "k2,X,,company,CN,space,,",
                 "sector: `space` is not one of: cotton_textiles, tomatoes, polysilicon_solar, pvc_chemicals, aluminium, metals_mining, surveillance_technology, batteries, food, other",
             ),
             (
                 "entities.csv",
-                "k3,X,,company,China,other,",
+                "k3,X,,company,China,other,,",
                 "country `China` must be an ISO 3166 alpha-2 code or empty",
+            ),
+            (
+                "entities.csv",
+                "k4,X,,company,CN,other,maybe,",
+                "listed: `maybe` is not one of: yes, no, delisted, or empty (not yet researched)",
             ),
             (
                 "aliases.csv",
@@ -503,6 +509,68 @@ mod tests {
                 "{table} + `{row}`:\n  want {want}\n  got  {problems:#?}"
             );
         }
+    }
+
+    /// A ticker says the shares trade, so an entity given one must be marked listed: the
+    /// problem names the entity's own row, where the fix goes.
+    #[test]
+    fn a_ticker_needs_a_listed_entity() {
+        let (_, problems) =
+            problems_after_appending("identifiers.csv", "xpcc,ticker,XSHG:999999,O7,A,");
+        let line = EMBEDDED[3]
+            .lines()
+            .position(|l| l.starts_with("xpcc,"))
+            .unwrap()
+            + 1;
+        let want = format!(
+            "mappings/entities.csv:{line}: listed is `` but identifiers.csv gives this entity a ticker: say `yes` or `delisted`"
+        );
+        assert!(problems.contains(&want), "{problems:#?}");
+    }
+
+    /// Tables written before a column was added (no `listed` in entities.csv, no official
+    /// counts in lists.csv) still load, the missing columns read as empty.
+    #[test]
+    fn tables_without_later_columns_still_load() {
+        let drop_column = |text: &str, index: usize| -> String {
+            let mut out = String::new();
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(text.as_bytes());
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            for record in reader.records() {
+                let record = record.unwrap();
+                let kept: Vec<&str> = record
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != index)
+                    .map(|(_, f)| f)
+                    .collect();
+                writer.write_record(&kept).unwrap();
+            }
+            out.push_str(std::str::from_utf8(&writer.into_inner().unwrap()).unwrap());
+            out
+        };
+        // `listed` is column 6 of entities.csv; no ticker may then be held, so drop those too.
+        let entities = drop_column(EMBEDDED[3], 6);
+        let identifiers: String = EMBEDDED[5]
+            .lines()
+            .filter(|l| !l.contains(",ticker,"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let mut texts = tables_with("entities.csv", &entities);
+        texts[5].1 = identifiers;
+        let data = parse_tables("old".into(), &texts).expect("an older folder loads");
+        assert!(
+            data.entities
+                .iter()
+                .all(|e| e.listed == crate::model::ListingStatus::Unknown)
+        );
+        let wrong = tables_with("entities.csv", &drop_column(EMBEDDED[3], 5));
+        let Err(ReferenceError::Invalid { problems, .. }) = parse_tables("x".into(), &wrong) else {
+            panic!("a folder missing a required column must fail");
+        };
+        assert!(problems[0].starts_with("mappings/entities.csv:1: expected columns"));
     }
 
     #[test]

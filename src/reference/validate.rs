@@ -13,7 +13,8 @@ use super::{ALIAS_KINDS, LANGS, ReferenceError, SECTORS, TABLES, hex};
 use crate::model::ids::{Cik, Cusip, Isin, Lei, Listing, Uscc};
 use crate::model::{
     Alias, Consequence, DatasetMeta, Designation, Entity, EntityKind, Grade, Guarantee, IdScheme,
-    IdentifierRecord, IsoDate, ListInfo, OfficialCount, Ownership, ReferenceData, Source,
+    IdentifierRecord, IsoDate, ListInfo, ListingStatus, OfficialCount, Ownership, ReferenceData,
+    Source,
 };
 
 /// One parsed table row: its line and its fields by column name.
@@ -76,6 +77,9 @@ impl Problems {
     }
 }
 
+/// Columns that tables gained after their first release (empty when a table lacks them).
+const LATER_COLUMNS: &[&str] = &["listed", "official_count", "count_as_of", "count_source"];
+
 fn read_rows<'a>(
     file: &'a str,
     text: &str,
@@ -93,7 +97,14 @@ fn read_rows<'a>(
             return Vec::new();
         }
     };
-    if header != columns {
+    // Columns added in later releases may be absent, so a folder written by an older xjscan
+    // (a `--mappings` copy, a data folder from `mappings update`) still loads; they read empty.
+    let present: Vec<&'static str> = columns
+        .iter()
+        .copied()
+        .filter(|c| !LATER_COLUMNS.contains(c) || header.iter().any(|h| h == c))
+        .collect();
+    if header != present {
         problems.0.push(format!(
             "{file}:1: expected columns `{}`, found `{}`",
             columns.join(","),
@@ -106,7 +117,7 @@ fn read_rows<'a>(
         match record {
             Ok(record) => {
                 let line = record.position().map_or(0, |p| p.line());
-                let fields = columns
+                let fields = present
                     .iter()
                     .zip(record.iter())
                     .map(|(c, v)| (*c, v.trim().to_string()))
@@ -253,7 +264,8 @@ pub fn parse_tables(
                 format!("country `{country}` must be an ISO 3166 alpha-2 code or empty"),
             );
         }
-        if let Some(kind) = p.parse::<EntityKind>(row, "kind") {
+        let listed = p.parse::<ListingStatus>(row, "listed");
+        if let (Some(kind), Some(listed)) = (p.parse::<EntityKind>(row, "kind"), listed) {
             entity_out.push(Entity {
                 id: id.to_string(),
                 name: row.get("name").to_string(),
@@ -261,6 +273,7 @@ pub fn parse_tables(
                 kind,
                 country: country.to_string(),
                 sector: row.get("sector").to_string(),
+                listed,
                 note: row.get("note").to_string(),
             });
         }
@@ -506,6 +519,7 @@ pub fn parse_tables(
                 .flat_map(|g| [g.guarantor_id.as_str(), g.issuer_id.as_str()]),
         )
         .collect();
+    check_listing_against_tickers(&entities, &id_out, &mut p);
     for row in &entities {
         let id = row.get("entity_id");
         if !designated.contains(id) && !linked.contains(id) {
@@ -652,4 +666,30 @@ fn official_count(row: &Row<'_>, p: &mut Problems) -> Option<OfficialCount> {
         as_of: p.optional_date(row, "count_as_of"),
         source_id: row.get("count_source").to_string(),
     })
+}
+
+/// A ticker row says the shares trade (or traded) somewhere, so the entity's `listed` must say
+/// `yes` or `delisted`: the ticker-coverage figure divides by the listed companies, and a company
+/// marked unlisted or unresearched while holding a ticker would bend it either way.
+fn check_listing_against_tickers(
+    entities: &[Row<'_>],
+    identifiers: &[IdentifierRecord],
+    p: &mut Problems,
+) {
+    let with_ticker: BTreeSet<&str> = identifiers
+        .iter()
+        .filter(|r| r.scheme == IdScheme::Ticker)
+        .map(|r| r.entity_id.as_str())
+        .collect();
+    for row in entities {
+        let listed = row.get("listed");
+        if with_ticker.contains(row.get("entity_id")) && listed != "yes" && listed != "delisted" {
+            p.push(
+                row,
+                format!(
+                    "listed is `{listed}` but identifiers.csv gives this entity a ticker: say `yes` or `delisted`"
+                ),
+            );
+        }
+    }
 }
