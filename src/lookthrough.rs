@@ -118,7 +118,8 @@ fn find<'a>(h: &Holding, funds: &'a [FundFile]) -> Option<(usize, &'static str, 
     let ticker = h
         .ids
         .ticker
-        .clone()
+        .as_deref()
+        .map(str::to_string)
         .or_else(|| {
             h.ids
                 .listing
@@ -259,7 +260,7 @@ pub fn expand(
         let weights: Vec<Decimal> = fund.holdings.iter().map(|u| u.value).collect();
         let Some(values) = allocate(h.value, &weights) else {
             return Err(IngestError::Malformed {
-                file: h.source.file.clone(),
+                file: h.source.file.to_string(),
                 line: h.source.line,
                 message: format!(
                     "{} ({}) cannot be spread over the holdings of {} within Decimal's range",
@@ -292,7 +293,7 @@ pub fn expand(
             u.quantity = None;
             u.weight_pct = None;
             u.source = SourceLine {
-                file: format!("{} (in {}:{})", u.source.file, h.source.file, h.source.line),
+                file: format!("{} (in {}:{})", u.source.file, h.source.file, h.source.line).into(),
                 line: u.source.line,
             };
             stack.push((u, next_chain.clone()));

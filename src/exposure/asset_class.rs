@@ -166,8 +166,8 @@ mod tests {
 
     fn with(class: Option<&str>, description: Option<&str>) -> Holding {
         let mut h = name_only("X");
-        h.asset_class = class.map(str::to_string);
-        h.description = description.map(str::to_string);
+        h.asset_class = class.map(Into::into);
+        h.description = description.map(Into::into);
         h
     }
 

@@ -127,7 +127,7 @@ fn resolve_issuers(
     let resolve_one = |(name, cusip): &(String, String)| {
         let holding = Holding {
             source: SourceLine {
-                file: String::new(),
+                file: "".into(),
                 line: 0,
             },
             name: name.clone(),

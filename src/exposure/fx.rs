@@ -194,11 +194,11 @@ pub fn convert(portfolio: &mut Portfolio, rates: &Rates) -> Result<FxSummary, Fx
     for h in &mut portfolio.holdings {
         let Some(currency) = h.currency.as_deref().map(str::to_ascii_uppercase) else {
             assumed_base += 1;
-            h.currency = Some(rates.base.clone());
+            h.currency = Some(rates.base.as_str().into());
             continue;
         };
         if currency == rates.base {
-            h.currency = Some(rates.base.clone());
+            h.currency = Some(rates.base.as_str().into());
             continue;
         }
         let Some(rate) = rates.rates.get(&currency) else {
@@ -236,7 +236,7 @@ pub fn convert(portfolio: &mut Portfolio, rates: &Rates) -> Result<FxSummary, Fx
                 })
             })?;
         h.value = converted;
-        h.currency = Some(rates.base.clone());
+        h.currency = Some(rates.base.as_str().into());
     }
     money::check_portfolio(portfolio)?;
     Ok(FxSummary {

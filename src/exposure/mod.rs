@@ -86,7 +86,10 @@ pub struct PositionResult {
     pub entities: Vec<String>,
     /// How each of those entities is reached (directly or through ownership), sorted.
     pub links: Vec<Link>,
-    pub matches: Vec<Match>,
+    /// The holding's resolution (its matches and review state), shared with every other
+    /// holding of the same issuer rather than copied per row.
+    #[serde(skip)]
+    pub resolution: std::sync::Arc<HoldingResolution>,
     pub asset_class: AssetClass,
     /// Why the holding could not be screened, for unresolved ones.
     pub reason: Option<String>,
@@ -401,7 +404,7 @@ pub fn measure(
             tier,
             entities,
             links,
-            matches: resolution.matches.clone(),
+            resolution: std::sync::Arc::clone(resolution),
             asset_class,
             reason: if holding.kind.is_long() {
                 resolution.unresolved.clone()

@@ -273,14 +273,15 @@ pub fn enrich(
         // One instrument per CUSIP/ISIN in practice; a ticker may be listed on many exchanges.
         let names: BTreeSet<&str> = records.iter().filter_map(|r| r.name.as_deref()).collect();
         if records.len() == 1 || job.id_type != "TICKER" {
-            h.ids.figi = Some(records[0].figi.clone());
+            h.ids.figi = Some(records[0].figi.as_str().into());
             summary.holdings_with_figi += 1;
         }
         if h.name.trim().is_empty() {
             match names.len() {
                 1 => {
                     h.name = names.into_iter().next().unwrap_or_default().to_string();
-                    h.name_source = Some(format!("OpenFIGI ({} {})", job.id_type, job.id_value));
+                    h.name_source =
+                        Some(format!("OpenFIGI ({} {})", job.id_type, job.id_value).into());
                     summary.names_filled += 1;
                 }
                 0 => {}

@@ -153,7 +153,7 @@ pub fn read_files(
         if let Some((other, _)) = seen_content.iter().find(|(_, h)| *h == read.summary.sha256) {
             portfolio.warnings.push(crate::model::Warning {
                 source: crate::model::SourceLine {
-                    file: read.summary.file.clone(),
+                    file: read.summary.file.as_str().into(),
                     line: 0,
                 },
                 message: format!(
@@ -216,10 +216,10 @@ fn refuse_repeated(paths: &[PathBuf], options: &IngestOptions) -> Result<(), Ing
 /// copied into every report, so one huge name would be copied many times over.
 fn check_field_lengths(file: &str, read: &FileRead, limit: u64) -> Result<(), IngestError> {
     for h in &read.holdings {
-        let longest = [Some(&h.name), h.description.as_ref()]
+        let longest = [Some(h.name.as_str()), h.description.as_deref()]
             .into_iter()
             .flatten()
-            .map(String::len)
+            .map(str::len)
             .max()
             .unwrap_or(0);
         if longest as u64 > limit {

@@ -83,10 +83,7 @@ pub fn read(
                 lines.of(node)
             )),
             Err(_) => out.warnings.push(Warning {
-                source: SourceLine {
-                    file: file.to_string(),
-                    line: lines.of(node),
-                },
+                source: SourceLine::new(file, lines.of(node)),
                 message: format!("net assets `{}` is not a number; ignored", raw.trim()),
             }),
         }
@@ -108,9 +105,10 @@ pub fn read(
         });
     }
     let mut sum = Decimal::ZERO;
+    let shared: std::sync::Arc<str> = file.into();
     for node in rows {
         let source = SourceLine {
-            file: file.to_string(),
+            file: std::sync::Arc::clone(&shared),
             line: lines.of(node),
         };
         let raw_value = text(node, "valUSD").unwrap_or_default();
@@ -145,7 +143,7 @@ pub fn read(
             isin: attribute(node, "isin", "value").and_then(|v| parse_id::<Isin>(&v, &mut warn)),
             cusip: clean(text(node, "cusip")).and_then(|v| parse_id::<Cusip>(&v, &mut warn)),
             lei: clean(text(node, "lei")).and_then(|v| parse_id::<Lei>(&v, &mut warn)),
-            ticker: attribute(node, "ticker", "value"),
+            ticker: attribute(node, "ticker", "value").map(Into::into),
             ..HoldingIds::default()
         };
         let asset_category =
@@ -161,15 +159,15 @@ pub fn read(
             source,
             name,
             name_source: None,
-            description: title,
+            description: title.map(Into::into),
             ids,
             quantity: text(node, "balance").and_then(|b| b.parse().ok()),
-            quantity_unit: text(node, "units"),
+            quantity_unit: text(node, "units").map(Into::into),
             kind,
             value,
-            currency: Some("USD".to_string()),
+            currency: Some("USD".into()),
             weight_pct: text(node, "pctVal").and_then(|p| p.parse().ok()),
-            asset_class: asset_category,
+            asset_class: asset_category.map(Into::into),
         });
     }
     out.summary.value_unit = Some("US dollars (valUSD)".to_string());

@@ -182,10 +182,7 @@ pub fn decide_unit(sub_dollar: usize, priced: usize, cover: &Cover) -> (Decimal,
 fn disagree(out: &mut FileRead, file: &str, line: u64, message: String) {
     out.summary.notes.push(message.clone());
     out.warnings.push(Warning {
-        source: SourceLine {
-            file: file.to_string(),
-            line,
-        },
+        source: SourceLine::new(file, line),
         message,
     });
 }
@@ -245,9 +242,10 @@ pub fn read_infotable(
     out.summary.notes.push(decision);
 
     let mut reported_sum = Decimal::ZERO;
+    let shared: std::sync::Arc<str> = file.into();
     for row in rows {
         let source = SourceLine {
-            file: file.to_string(),
+            file: std::sync::Arc::clone(&shared),
             line: row.line,
         };
         let Some(value) = row.value else {
@@ -286,16 +284,16 @@ pub fn read_infotable(
             source,
             name: row.name,
             name_source: None,
-            description: row.title,
+            description: row.title.map(Into::into),
             ids: HoldingIds {
                 cusip,
                 ..HoldingIds::default()
             },
             quantity: row.amount,
-            quantity_unit: row.amount_type,
+            quantity_unit: row.amount_type.map(Into::into),
             kind,
             value,
-            currency: Some("USD".to_string()),
+            currency: Some("USD".into()),
             weight_pct: None,
             asset_class: None,
         });

@@ -300,6 +300,8 @@ pub fn read_records(
     let mut out = FileRead::new(summary);
     out.holdings
         .reserve(records.len().saturating_sub(header_index + 1));
+    // One copy of the file's name, shared by every row read from it.
+    let shared_file: std::sync::Arc<str> = file.into();
 
     let mut header = records[header_index].cells.clone();
     let mut columns = columns;
@@ -333,7 +335,7 @@ pub fn read_records(
                 let next_is_data = next.is_some_and(|r| {
                     as_header(r, options, false).is_none()
                         && !is_structure(r, &columns)
-                        && read_row(r, &header, &columns, mark, &source_of(file, r)).is_ok()
+                        && read_row(r, &header, &columns, mark, &source_of(&shared_file, r)).is_ok()
                 });
                 if next_is_data && after_data {
                     let title = record
@@ -343,7 +345,7 @@ pub fn read_records(
                         .find(|c| !c.is_empty())
                         .unwrap_or_default();
                     out.warnings.push(Warning {
-                        source: source_of(file, record),
+                        source: source_of(&shared_file, record),
                         message: format!(
                             "section `{title}` has no header row of its own; its rows are read with the header on line {header_line_now}"
                         ),
@@ -351,7 +353,7 @@ pub fn read_records(
                 }
                 break 'row;
             }
-            let source = source_of(file, record);
+            let source = source_of(&shared_file, record);
             if columns.get(Role::Value).is_none() {
                 out.rejected.push(RejectedRow {
                     source,
@@ -445,10 +447,7 @@ fn compare_stated_total(out: &mut FileRead, file: &str, stated: &[(u64, rust_dec
         out.summary.notes.push(message.clone());
         out.summary.declared_total = Some(*total);
         out.warnings.push(Warning {
-            source: SourceLine {
-                file: file.to_string(),
-                line: *line,
-            },
+            source: SourceLine::new(file, *line),
             message,
         });
     }
@@ -490,9 +489,9 @@ fn next_non_blank(rest: &[Record], from: usize) -> Option<&Record> {
     rest[from..].iter().find(|r| !is_blank(r))
 }
 
-fn source_of(file: &str, record: &Record) -> SourceLine {
+fn source_of(file: &std::sync::Arc<str>, record: &Record) -> SourceLine {
     SourceLine {
-        file: file.to_string(),
+        file: std::sync::Arc::clone(file),
         line: record.line,
     }
 }
@@ -596,13 +595,13 @@ pub fn read_row(
         cusip: parse_id::<Cusip>(cell(Role::Cusip), &mut warn).or(generic_cusip),
         lei: parse_id::<Lei>(cell(Role::Lei), &mut warn),
         cik: parse_id::<Cik>(cell(Role::Cik), &mut warn),
-        sedol: (!is_placeholder(sedol)).then(|| sedol.to_ascii_uppercase()),
+        sedol: (!is_placeholder(sedol)).then(|| sedol.to_ascii_uppercase().into()),
         listing: if is_placeholder(ticker) {
             None
         } else {
             listing_of(ticker, cell(Role::Exchange))
         },
-        ticker: (!is_placeholder(ticker)).then(|| ticker.to_string()),
+        ticker: (!is_placeholder(ticker)).then(|| ticker.into()),
         figi: None,
     };
 
@@ -644,15 +643,15 @@ pub fn read_row(
         source: source.clone(),
         name,
         name_source: None,
-        description,
+        description: description.map(Into::into),
         ids,
         quantity,
         quantity_unit: None,
         kind,
         value,
-        currency,
+        currency: currency.map(Into::into),
         weight_pct: parse_percent(cell(Role::Weight), mark),
-        asset_class,
+        asset_class: asset_class.map(Into::into),
     };
     Ok((holding, warnings))
 }

@@ -39,25 +39,76 @@ fn alnum_value(c: char) -> Option<u32> {
     c.to_digit(36)
 }
 
+/// A short ASCII text kept inline, for identifiers of bounded length: a holdings file of
+/// millions of rows then carries its ISINs and CUSIPs without a heap allocation each. Bytes
+/// come first and unused ones are zero, so the derived order is the text's order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct InlineAscii<const N: usize> {
+    bytes: [u8; N],
+    len: u8,
+}
+
+impl<const N: usize> InlineAscii<N> {
+    /// `None` when the text is longer than `N` bytes or not ASCII (validated identifiers are
+    /// both short and ASCII, so their parsers never see `None`).
+    fn new(text: &str) -> Option<Self> {
+        if text.len() > N || !text.is_ascii() {
+            return None;
+        }
+        let mut bytes = [0u8; N];
+        bytes[..text.len()].copy_from_slice(text.as_bytes());
+        Some(InlineAscii {
+            bytes,
+            len: u8::try_from(text.len()).ok()?,
+        })
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII is stored, so this never fails; an empty text would be the fallback.
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> fmt::Debug for InlineAscii<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+/// Builds an inline identifier from text its parser has validated (ASCII, at most `N` bytes).
+fn inline<const N: usize>(
+    scheme: &'static str,
+    raw: &str,
+    text: &str,
+) -> Result<InlineAscii<N>, IdError> {
+    InlineAscii::new(text).ok_or_else(|| id_error(scheme, raw, "unexpected character"))
+}
+
 macro_rules! string_newtype {
     ($name:ident) => {
         impl $name {
             /// The canonical (upper-case, compact) text of the identifier.
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_ref()
             }
         }
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
         impl Serialize for $name {
             fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(&self.0)
+                serializer.serialize_str(self.as_str())
             }
         }
     };
+}
+
+impl<const N: usize> AsRef<str> for InlineAscii<N> {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
 }
 
 /// ISO 6166 International Securities Identification Number: 2-letter country, 9 alphanumerics,
@@ -73,7 +124,7 @@ macro_rules! string_newtype {
 /// assert!("CNE100000PM9".parse::<Isin>().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Isin(String);
+pub struct Isin(InlineAscii<12>);
 string_newtype!(Isin);
 
 impl FromStr for Isin {
@@ -104,7 +155,7 @@ impl FromStr for Isin {
         if Some(check) != v[11..].chars().next().and_then(|c| c.to_digit(10)) {
             return Err(id_error(S, raw, "check digit does not match"));
         }
-        Ok(Isin(v))
+        Ok(Isin(inline(S, raw, &v)?))
     }
 }
 
@@ -129,7 +180,7 @@ fn luhn_check_digit(digits: &[u32]) -> u32 {
 impl Isin {
     /// The ISIN's country prefix (`US`, `CN`, `KY`, …).
     pub fn country(&self) -> &str {
-        &self.0[..2]
+        &self.as_str()[..2]
     }
 
     /// The CUSIP inside a US or Canadian ISIN (`US` + CUSIP + check digit); `None` for other
@@ -143,7 +194,7 @@ impl Isin {
     /// ```
     pub fn cusip(&self) -> Option<Cusip> {
         matches!(self.country(), "US" | "CA")
-            .then(|| self.0[2..11].parse().ok())
+            .then(|| self.as_str()[2..11].parse().ok())
             .flatten()
     }
 }
@@ -164,13 +215,13 @@ impl Cusip {
             return None;
         }
         // Only the check digit is unknown: try the ten and keep the one that validates.
-        (0..10).find_map(|d| format!("{country}{}{d}", self.0).parse().ok())
+        (0..10).find_map(|d| format!("{country}{}{d}", self.as_str()).parse().ok())
     }
 }
 
 /// CUSIP (and CINS) 9-character North American security identifier with its mod-10 check digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Cusip(String);
+pub struct Cusip(InlineAscii<9>);
 string_newtype!(Cusip);
 
 impl FromStr for Cusip {
@@ -198,13 +249,13 @@ impl FromStr for Cusip {
         if Some(check) != v[8..].chars().next().and_then(|c| c.to_digit(10)) {
             return Err(id_error(S, raw, "check digit does not match"));
         }
-        Ok(Cusip(v))
+        Ok(Cusip(inline(S, raw, &v)?))
     }
 }
 
 /// ISO 17442 Legal Entity Identifier: 20 alphanumerics, ISO 7064 MOD 97-10 checksum.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Lei(String);
+pub struct Lei(InlineAscii<20>);
 string_newtype!(Lei);
 
 impl FromStr for Lei {
@@ -218,7 +269,7 @@ impl FromStr for Lei {
         if mod97(&v) != Some(1) {
             return Err(id_error(S, raw, "check digits do not match"));
         }
-        Ok(Lei(v))
+        Ok(Lei(inline(S, raw, &v)?))
     }
 }
 
@@ -238,7 +289,7 @@ fn mod97(v: &str) -> Option<u32> {
 
 /// China's 18-character Unified Social Credit Code (GB 32100-2015), check character mod 31.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Uscc(String);
+pub struct Uscc(InlineAscii<18>);
 string_newtype!(Uscc);
 
 /// The USCC alphabet: digits and upper-case letters without I, O, S, V, Z.
@@ -269,13 +320,13 @@ impl FromStr for Uscc {
         if values[17] != check {
             return Err(id_error(S, raw, "check character does not match"));
         }
-        Ok(Uscc(v))
+        Ok(Uscc(inline(S, raw, &v)?))
     }
 }
 
 /// SEC Central Index Key, kept without leading zeros so `0001477641` and `1477641` compare equal.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Cik(String);
+pub struct Cik(InlineAscii<10>);
 string_newtype!(Cik);
 
 impl FromStr for Cik {
@@ -286,15 +337,14 @@ impl FromStr for Cik {
             return Err(id_error("CIK", raw, "expected up to 10 digits"));
         }
         let stripped = v.trim_start_matches('0');
-        Ok(Cik(
-            if stripped.is_empty() { "0" } else { stripped }.to_string()
-        ))
+        let text = if stripped.is_empty() { "0" } else { stripped };
+        Ok(Cik(inline("CIK", raw, text)?))
     }
 }
 
 /// A listing: exchange (as an ISO 10383 MIC) and the symbol on that exchange, `XSHE:002415`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Listing(String);
+pub struct Listing(Box<str>);
 string_newtype!(Listing);
 
 impl Listing {
@@ -316,7 +366,7 @@ impl Listing {
             "XKRX" if all_digits && symbol.len() < 6 => format!("{symbol:0>6}"),
             _ => symbol,
         };
-        Ok(Listing(format!("{mic}:{symbol}")))
+        Ok(Listing(format!("{mic}:{symbol}").into_boxed_str()))
     }
 }
 

@@ -424,6 +424,7 @@ pub fn build(
                             name: entity.map(|e| e.name.clone()).unwrap_or_default(),
                             name_zh: entity.map(|e| e.name_zh.clone()).unwrap_or_default(),
                             matches: p
+                                .resolution
                                 .matches
                                 .iter()
                                 .filter(|m| m.entity_id == link.held_entity)
@@ -440,15 +441,15 @@ pub fn build(
                     .collect();
                 let tier = p.tier.unwrap_or(crate::model::Consequence::ResearchOnly);
                 flagged.push(FlaggedPosition {
-                    file: h.source.file.clone(),
+                    file: h.source.file.to_string(),
                     line: h.source.line,
                     name: h.name.clone(),
-                    name_source: h.name_source.clone(),
-                    figi: h.ids.figi.clone(),
-                    description: h.description.clone(),
+                    name_source: h.name_source.as_deref().map(str::to_string),
+                    figi: h.ids.figi.as_deref().map(str::to_string),
+                    description: h.description.as_deref().map(str::to_string),
                     isin: h.ids.isin.as_ref().map(ToString::to_string),
                     listing: h.ids.listing.as_ref().map(ToString::to_string),
-                    ticker: h.ids.ticker.clone(),
+                    ticker: h.ids.ticker.as_deref().map(str::to_string),
                     value: h.value,
                     weight_pct: p.weight_pct,
                     tier: tier.key(),
@@ -460,14 +461,14 @@ pub fn build(
                 });
             }
             Status::Unresolved => unresolved.push(PlainRow {
-                file: h.source.file.clone(),
+                file: h.source.file.to_string(),
                 line: h.source.line,
                 name: h.name.clone(),
                 value: Some(h.value),
                 message: p.reason.clone().unwrap_or_default(),
             }),
             Status::Excluded => excluded.push(ExcludedRow {
-                file: h.source.file.clone(),
+                file: h.source.file.to_string(),
                 line: h.source.line,
                 name: h.name.clone(),
                 kind: h.kind.label(),
@@ -594,7 +595,7 @@ pub fn build(
             .rejected
             .iter()
             .map(|r| PlainRow {
-                file: r.source.file.clone(),
+                file: r.source.file.to_string(),
                 line: r.source.line,
                 name: String::new(),
                 value: r.value,
@@ -605,7 +606,7 @@ pub fn build(
             .warnings
             .iter()
             .map(|w| PlainRow {
-                file: w.source.file.clone(),
+                file: w.source.file.to_string(),
                 line: w.source.line,
                 name: String::new(),
                 value: None,
