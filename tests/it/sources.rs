@@ -529,8 +529,8 @@ fn dod_1260h_entities_are_those_of_section_5b() {
         "sensetime",
         "xiamen-meiya-zhongmin-electronic-technology",
         "beijing-meiya-hongshu-technology",
-        // §5b names it as the Meiya companies' parent; the DoD file lists it in its own right.
-        "sdic-intelligence-xiamen-information",
+        // Listed by DoD as SDIC Intelligence (Xiamen), the renamed Meiya Pico (LA8).
+        "xiamen-meiya-pico",
         "dji",
         // A DJI subsidiary listed in the DoD file (raw/opensanctions_us_dod_…csv).
         "shenzhen-dajiang-baiwang-technology",
