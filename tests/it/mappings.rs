@@ -98,6 +98,35 @@ fn stats_counts_lists_and_coverage() {
         line("bis_entity_list").ends_with("no stated count"),
         "{out}"
     );
+    // The floors the evidence work reached: BIS Xinjiang human-rights entities held (the
+    // list has no stated count; 68 additions are documented in mappings/README.md), and
+    // listed companies with a ticker, over those whose listing a source settles.
+    let held = |l: String| -> u64 {
+        l.split_whitespace()
+            .nth(3)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    };
+    assert!(held(line("bis_entity_list")) >= 60, "{out}");
+    assert!(held(line("uflpa")) >= 137, "{out}");
+    let coverage = out
+        .lines()
+        .find(|l| l.starts_with("Ticker coverage: "))
+        .unwrap_or_default();
+    let words: Vec<&str> = coverage.split_whitespace().collect();
+    let (with, listed): (u64, u64) = (
+        words[2].parse().unwrap_or(0),
+        words[4].parse().unwrap_or(u64::MAX),
+    );
+    assert!(
+        coverage.contains("listed companies have an exchange + ticker")
+            && with * 100 >= listed * 95,
+        "{coverage}"
+    );
+    assert!(
+        out.contains("Companies by listing status (entities.csv `listed`): "),
+        "{out}"
+    );
 }
 
 #[test]

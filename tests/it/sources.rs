@@ -396,6 +396,25 @@ const ADDITIONS: [(&str, &[&str]); 5] = [
             "xinjiang-tangli-technology",
             // A copy of the Entity List supplement (BC1), listing date not stated.
             "xinjiang-police-college",
+            // The subordinate public security bureaus of the October 2019 rule, named in a full
+            // copy of the Entity List (BF1; mappings/README.md, "BIS pass BF").
+            "aksu-district-public-security-bureau",
+            "altay-municipality-public-security-bureau",
+            "bayingolin-mongolian-autonomous-prefecture-public-security-bureau",
+            "boertala-mongolian-autonomous-prefecture-public-security-bureau",
+            "changji-hui-autonomous-prefecture-public-security-bureau",
+            "hami-municipality-public-security-bureau",
+            "hetian-prefecture-public-security-bureau",
+            "kashgar-prefecture-public-security-bureau",
+            "kelamayi-municipality-public-security-bureau",
+            "kezilesu-kyrgyz-autonomous-prefecture-public-security-bureau",
+            "shihezi-municipality-public-security-bureau",
+            "tacheng-prefecture-public-security-bureau",
+            "tumushuke-municipal-public-security-bureau",
+            "turfan-municipality-public-security-bureau",
+            "urumqi-municipal-public-security-bureau",
+            "wujiaqu-municipality-public-security-bureau",
+            "yili-kazakh-autonomous-prefecture-public-security-bureau",
         ],
     ),
     // Inspur's CMIC row is in the OFAC file (raw/ofac_cons_nonSDN_CMIC_extract.csv), not §5a.
