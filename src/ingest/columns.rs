@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use super::headers;
+
 /// What a column means to xjscan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
@@ -242,8 +244,48 @@ impl ColumnMap {
         self.0.get(&role).map(|(i, _)| *i)
     }
 
-    /// Recognises columns in a header row by their names. Each header is used for one role.
+    /// Recognises columns in a header row. Each header is used for one role. The known
+    /// exports' spellings (the alias lists) decide first; the rules of [`super::headers`] then
+    /// read the cells left (`Mkt Val (USD)`, `Kurswert`, `公允价值(元)`), and a cell they know
+    /// is something else (a price, a notional, a sector) is never taken for a role.
     pub fn recognise(header: &[String]) -> ColumnMap {
+        let ColumnMap(mut map) = ColumnMap::recognise_spellings(header);
+        let mut used = vec![false; header.len()];
+        for (i, _) in map.values() {
+            used[*i] = true;
+        }
+        // A row with a number in it is data, not a header: words in its names ("Zhongtai
+        // Securities", "A shares", "Shanghai Stock Exchange") must not read as column roles.
+        if header.iter().any(|c| looks_numeric(c)) {
+            return ColumnMap(map);
+        }
+        let readings: Vec<headers::Reading> = header.iter().map(|h| headers::read(h)).collect();
+        for (i, reading) in readings.iter().enumerate() {
+            if used[i] {
+                continue;
+            }
+            match headers::meaning(reading) {
+                Some(headers::Meaning::Role(role)) if !map.contains_key(&role) => {
+                    map.insert(role, (i, header[i].clone()));
+                    used[i] = true;
+                }
+                // A second candidate for the value is weighed below; others stay unused.
+                _ => {}
+            }
+        }
+        choose_value(header, &mut map);
+        // A file whose only text column is a description names its holdings by it.
+        if !map.contains_key(&Role::Name)
+            && let Some(description) = map.remove(&Role::Description)
+        {
+            map.insert(Role::Name, description);
+        }
+        ColumnMap(map)
+    }
+
+    /// Recognises only the known exports' spellings (the alias lists): for a later section's
+    /// header, where a data row whose names happen to hold role words must not start a section.
+    pub fn recognise_spellings(header: &[String]) -> ColumnMap {
         let folded: Vec<String> = header.iter().map(|h| fold_header(h)).collect();
         let mut map = BTreeMap::new();
         let mut used = vec![false; header.len()];
@@ -259,6 +301,34 @@ impl ColumnMap {
             }
         }
         ColumnMap(map)
+    }
+
+    /// A note for the report when more than one column could carry the value: which was read,
+    /// and which were left, so a reader can check the choice (`--columns value=…` overrides it).
+    pub fn value_choice(&self, header: &[String]) -> Option<String> {
+        let (chosen, _) = self.0.get(&Role::Value)?;
+        let others: Vec<String> = value_candidates(header)
+            .into_iter()
+            .filter(|(i, _)| i != chosen)
+            .map(|(i, r)| format!("`{}`{}", header[i], qualifier(&r)))
+            .collect();
+        if others.is_empty() {
+            return None;
+        }
+        let reading = headers::read(&header[*chosen]);
+        Some(format!(
+            "market value read from column `{}`{}, not from {}: the base-currency market value comes first, then a market value, then a value, and a local-currency value last",
+            header[*chosen],
+            qualifier(&reading),
+            others.join(", ")
+        ))
+    }
+
+    /// The currency the value column's header names (`Mkt Val (USD)`), for files with no
+    /// currency column of their own.
+    pub fn value_currency(&self) -> Option<&'static str> {
+        let (_, header) = self.0.get(&Role::Value)?;
+        headers::read(header).currency
     }
 
     /// Applies explicit assignments over recognised ones. Returns the header that was asked for
@@ -295,6 +365,85 @@ impl ColumnMap {
             .map(|(r, (_, h))| (r.key().to_string(), h.clone()))
             .collect()
     }
+}
+
+/// A cell that holds a figure (`1,852,200.00`, `-3.5%`, `(120)`, `$ 40`), never a header.
+fn looks_numeric(cell: &str) -> bool {
+    let cell = cell.trim();
+    cell.bytes().any(|b| b.is_ascii_digit())
+        && cell.chars().all(|c| {
+            c.is_ascii_digit()
+                || matches!(
+                    c,
+                    ',' | '.' | '-' | '+' | '%' | '(' | ')' | ' ' | '$' | '€' | '£' | '\''
+                )
+        })
+}
+
+/// Cells that could carry the value: recognised as a value by an alias or by the rules.
+fn value_candidates(header: &[String]) -> Vec<(usize, headers::Reading)> {
+    header
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let reading = headers::read(h);
+            let by_alias = Role::Value.aliases().contains(&fold_header(h).as_str());
+            let by_rule = headers::meaning(&reading) == Some(headers::Meaning::Role(Role::Value));
+            (by_alias || by_rule).then_some((i, reading))
+        })
+        .collect()
+}
+
+/// Among the value candidates not used for another role, the best ranked (the first of equals).
+fn choose_value(header: &[String], map: &mut BTreeMap<Role, (usize, String)>) {
+    let taken: Vec<usize> = map
+        .iter()
+        .filter(|(r, _)| **r != Role::Value)
+        .map(|(_, (i, _))| *i)
+        .collect();
+    let best = value_candidates(header)
+        .into_iter()
+        .filter(|(i, _)| !taken.contains(i))
+        .max_by_key(|(i, r)| (headers::value_rank(r), std::cmp::Reverse(*i)));
+    if let Some((i, _)) = best {
+        map.insert(Role::Value, (i, header[i].clone()));
+    }
+}
+
+/// How a value header qualifies its currency, for the report's note.
+fn qualifier(r: &headers::Reading) -> String {
+    match (r.local, r.base, r.currency) {
+        (true, _, _) => " (local currency)".to_string(),
+        (_, _, Some(c)) => format!(" ({c})"),
+        (_, true, _) => " (base currency)".to_string(),
+        _ => String::new(),
+    }
+}
+
+/// Each cell of a header row with what it is read as: `` `Qty` (quantity) ``, `` `Px` (price,
+/// not used) ``, `` `Foo` (not recognised) ``.
+pub fn read_as(cells: &[String]) -> Vec<String> {
+    let map = ColumnMap::recognise(cells);
+    cells
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.is_empty())
+        .map(|(i, c)| {
+            let role = map.0.iter().find(|(_, (at, _))| *at == i).map(|(r, _)| *r);
+            let what = match (role, headers::meaning(&headers::read(c))) {
+                (Some(role), _) => role.key().to_string(),
+                (None, Some(headers::Meaning::Known(what))) => format!("{what}, not used"),
+                (None, Some(headers::Meaning::Role(role))) => {
+                    format!("{}, not used: another column has that role", role.key())
+                }
+                (None, None) => "not recognised".to_string(),
+            };
+            // A header cell can be as long as any field: shown in part.
+            let shown: String = c.chars().take(60).collect();
+            let more = if shown.len() < c.len() { "…" } else { "" };
+            format!("`{shown}{more}` ({what})")
+        })
+        .collect()
 }
 
 /// The value headers we look for, for error messages.

@@ -11,6 +11,7 @@ mod contain;
 mod decode;
 mod delimited;
 mod edgar;
+mod headers;
 pub mod limits;
 mod nport;
 mod parquet;
@@ -74,12 +75,14 @@ pub enum IngestError {
     #[error("{file}:{line}: quoted field starting on this line is never closed (missing `\"`)")]
     UnterminatedQuote { file: String, line: u64 },
     #[error(
-        "{file}: no header row with a market value column in the first {searched} lines; expected a column named like: {examples} (or name it with --columns value=HEADER)"
+        "{file}: no header row with a market value column in the first {searched} lines; expected a column named like: {examples} (or name it with --columns value=HEADER){nearest}"
     )]
     NoValueColumn {
         file: String,
         searched: usize,
         examples: &'static str,
+        /// The row most like a header, each cell with what it was read as ("" when none).
+        nearest: String,
     },
     #[error(
         "{file}:{line}: column `{wanted}` given with --columns is not in the header row; found: {found}"

@@ -100,8 +100,10 @@ fn as_header_with(
         .iter()
         .map(|c| clean_cell(c).to_string())
         .collect();
-    let map = if options.columns.0.is_empty() {
+    let map = if options.columns.0.is_empty() && need_value {
         ColumnMap::recognise(&cells)
+    } else if options.columns.0.is_empty() {
+        ColumnMap::recognise_spellings(&cells)
     } else {
         ColumnMap::with_spec(&cells, &options.columns).ok()?
     };
@@ -208,6 +210,7 @@ pub fn read_records(
             file: file.to_string(),
             searched: records.len().min(HEADER_SEARCH_RECORDS),
             examples: value_header_examples(),
+            nearest: nearest_header(&records),
         });
     };
     let header_line = records[header_index].line;
@@ -227,6 +230,19 @@ pub fn read_records(
     }
     summary.header_line = header_line;
     summary.columns = columns.describe();
+    let header_cells: Vec<String> = records[header_index]
+        .cells
+        .iter()
+        .map(|c| clean_cell(c).to_string())
+        .collect();
+    summary.notes.extend(columns.value_choice(&header_cells));
+    if columns.get(Role::Currency).is_none()
+        && let Some(currency) = columns.value_currency()
+    {
+        summary.notes.push(format!(
+            "no currency column; values are in {currency}, as the value column's header says"
+        ));
+    }
     summary.preamble_lines = header_line.saturating_sub(1);
     summary.blank_lines = skipped_blank_lines
         .iter()
@@ -484,6 +500,28 @@ fn is_structure(record: &Record, columns: &ColumnMap) -> bool {
     non_empty_cells(record) <= 2 && !filled(Role::Value) && (!filled(Role::Name) || prose)
 }
 
+/// For the error when no header is found: the row with the most cells read as a role (the
+/// first such), each cell with what it was read as, so the user sees what to rename or give
+/// with `--columns`.
+fn nearest_header(records: &[Record]) -> String {
+    let best = records
+        .iter()
+        .take(HEADER_SEARCH_RECORDS)
+        .map(|r| {
+            let cells: Vec<String> = r.cells.iter().map(|c| clean_cell(c).to_string()).collect();
+            (ColumnMap::recognise(&cells).len(), r.line, cells)
+        })
+        .filter(|(n, _, _)| *n > 0)
+        .max_by_key(|(n, line, _)| (*n, std::cmp::Reverse(*line)));
+    match best {
+        Some((_, line, cells)) => format!(
+            "; the nearest header row is line {line}: {}",
+            super::columns::read_as(&cells).join(", ")
+        ),
+        None => String::new(),
+    }
+}
+
 /// The first record from `from` on that is not blank.
 fn next_non_blank(rest: &[Record], from: usize) -> Option<&Record> {
     rest[from..].iter().find(|r| !is_blank(r))
@@ -627,6 +665,9 @@ pub fn read_row(
     let currency = cell(Role::Currency);
     let currency = if currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_alphabetic()) {
         Some(currency.to_ascii_uppercase())
+    } else if columns.get(Role::Currency).is_none() {
+        // No currency column: the value's header may name one (`Mkt Val (USD)`).
+        columns.value_currency().map(str::to_string)
     } else {
         if !is_placeholder(currency) {
             warn(format!(

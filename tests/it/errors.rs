@@ -63,7 +63,17 @@ fn no_recognisable_value_column() {
     write(dir.path(), "novalue.csv", b"Name,Shares\nHikvision,100\n");
     assert_eq!(
         fails(dir.path(), &["novalue.csv"]),
-        (2, "error: novalue.csv: no header row with a market value column in the first 2 lines; expected a column named like: market value, value, mkt val, market value (base), val usd (or name it with --columns value=HEADER)\n".into())
+        (2, "error: novalue.csv: no header row with a market value column in the first 2 lines; expected a column named like: market value, value, mkt val, market value (base), val usd (or name it with --columns value=HEADER); the nearest header row is line 1: `Name` (name), `Shares` (quantity)\n".into())
+    );
+    // Each cell of the nearest row says what it was read as, so the user sees what to rename.
+    write(
+        dir.path(),
+        "price.csv",
+        b"Fund X\nSecurity Description,Px,Notional Value,Foo\nHikvision,3,100,x\n",
+    );
+    assert_eq!(
+        fails(dir.path(), &["price.csv"]),
+        (2, "error: price.csv: no header row with a market value column in the first 3 lines; expected a column named like: market value, value, mkt val, market value (base), val usd (or name it with --columns value=HEADER); the nearest header row is line 2: `Security Description` (name), `Px` (price, not used), `Notional Value` (notional, not used), `Foo` (not recognised)\n".into())
     );
 }
 
