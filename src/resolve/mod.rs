@@ -15,6 +15,7 @@ pub mod eval;
 pub mod names;
 mod normalize;
 pub mod overrides;
+pub mod rarity;
 pub mod vocab;
 
 use std::collections::HashMap;

@@ -22,6 +22,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::chinese::{compact_keys, han_core, has_han};
 use super::normalize_name;
+use super::rarity;
 use super::vocab::{WordClass, canonical, classify};
 use crate::model::{EntityKind, Grade, MatchMethod, ReferenceData};
 
@@ -85,6 +86,11 @@ const CUT_FILLER: &[&str] = &[
     "shares",
 ];
 
+/// Words that join other words: never read as the start of a cut-off word.
+const FUNCTION_WORDS: &[&str] = &[
+    "and", "the", "for", "des", "del", "der", "die", "das", "und", "les", "van", "von",
+];
+
 /// A name (entity name or alias) in the index.
 #[derive(Debug, Clone)]
 pub struct NameEntry {
@@ -112,7 +118,7 @@ struct Word {
 }
 
 fn words_of(normalised: &str) -> Vec<Word> {
-    normalised
+    let mut words: Vec<Word> = normalised
         .split_whitespace()
         .map(|t| {
             let text = canonical(t).to_string();
@@ -124,7 +130,24 @@ fn words_of(normalised: &str) -> Vec<Word> {
             };
             Word { text, class }
         })
-        .collect()
+        .collect();
+    // A word many listed companies share ("japan", "standard", "citic") says little about which
+    // one is meant, whatever the word list says. A bare brand ("Samsung", "Toyota") keeps its
+    // word: its affiliates are what makes the word common, and the brand rules weigh them.
+    let naming = words
+        .iter()
+        .filter(|w| !matches!(w.class, WordClass::Weak | WordClass::Country))
+        .count();
+    if naming > 1 {
+        for w in &mut words {
+            if w.class == WordClass::Distinctive
+                && rarity::families(&w.text).is_some_and(|n| n >= rarity::COMMON_FROM)
+            {
+                w.class = WordClass::Common;
+            }
+        }
+    }
+    words
 }
 
 /// How a holding name was tied to an entity name.
@@ -590,6 +613,30 @@ impl Comparison<'_> {
             .count()
     }
 
+    /// The first place of the reference the holding name does not have.
+    fn missing_place(&self) -> Option<&str> {
+        self.reference
+            .iter()
+            .find(|(w, f, _)| w.class == WordClass::Place && *f == Fate::Missing)
+            .map(|(w, _, _)| w.text.as_str())
+    }
+
+    /// An agreed distinctive word that names one listed family, when every distinctive word
+    /// agreed as written (a near spelling or a cut-off prefix is not enough to drop a place).
+    fn rare_agreed(&self) -> Option<&str> {
+        let distinctive = || {
+            self.reference
+                .iter()
+                .filter(|(w, _, _)| w.class == WordClass::Distinctive)
+        };
+        if distinctive().any(|(_, f, _)| *f != Fate::Agreed) {
+            return None;
+        }
+        distinctive()
+            .map(|(w, _, _)| w.text.as_str())
+            .find(|w| rarity::families(w) == Some(1))
+    }
+
     /// Whether the comparison may match without review (the score is checked separately).
     fn auto_eligible(&self) -> bool {
         self.blocker().is_none()
@@ -604,13 +651,12 @@ impl Comparison<'_> {
             return Some("a near spelling needs review".to_string());
         }
         // Place names are evidence: "Zhongtai Chemical" may be any Zhongtai, "Xinjiang Zhongtai
-        // Chemical" is one.
-        if let Some((w, _, _)) = self
-            .reference
-            .iter()
-            .find(|(w, f, _)| w.class == WordClass::Place && *f == Fate::Missing)
+        // Chemical" is one. A word that names one listed family decides without its place
+        // ("GOLDWIND SCIENCE&TECHNOLOGY" is Xinjiang Goldwind).
+        if let Some(w) = self.missing_place()
+            && self.rare_agreed().is_none()
         {
-            return Some(format!("the place “{}” is missing", w.text));
+            return Some(format!("the place “{w}” is missing"));
         }
         if self.count(WordClass::Distinctive, &[Fate::Missing])
             + self.count(WordClass::Common, &[Fate::Missing])
@@ -727,6 +773,11 @@ impl Comparison<'_> {
         if cut != "none" || self.dropped_cut.is_some() {
             text.push_str(&format!("; name cut off before {cut}"));
         }
+        if let (Some(place), Some(rare)) = (self.missing_place(), self.rare_agreed())
+            && let Some(why) = rarity::describe(rare)
+        {
+            text.push_str(&format!("; the place “{place}” is missing, but {why}"));
+        }
         if let Some(blocker) = self.blocker() {
             text.push_str(&format!("; needs review: {blocker}"));
         }
@@ -782,9 +833,15 @@ fn score<'a>(
     let mut dropped_cut = None;
     if truncated && let Some(last) = ours.len().checked_sub(1).filter(|&i| !used[i]) {
         let stem = &ours[last].text;
-        if let Some(j) = (0..theirs.len())
-            .find(|&j| fate[j].0 == Fate::Missing && theirs[j].text.starts_with(stem.as_str()))
-        {
+        // "… BANK OF", "… GROUP IN", "… EQUITIES RE": a fragment this short, or a word that
+        // joins others, could begin almost anything.
+        // A fragment that is itself a word many listed names use ("net", "cat") is that word.
+        let fragment = stem.chars().count() >= 3
+            && !FUNCTION_WORDS.contains(&stem.as_str())
+            && !rarity::families(stem).is_some_and(|n| n >= rarity::COMMON_FROM);
+        if let Some(j) = (0..theirs.len()).find(|&j| {
+            fragment && fate[j].0 == Fate::Missing && theirs[j].text.starts_with(stem.as_str())
+        }) {
             used[last] = true;
             fate[j] = (Fate::Prefix, Some(stem.clone()));
         } else if CUT_FILLER.iter().any(|f| f.starts_with(stem.as_str())) {
@@ -806,9 +863,14 @@ fn score<'a>(
             fate[j] = (Fate::Prefix, Some(ours[i].text.clone()));
         }
     }
-    // Near spellings of distinctive words ("hikvison").
+    // Near spellings of distinctive words ("hikvison"). A word that itself names listed
+    // companies ("mitsui", "cosco", "xintec") is that word, not a misspelling of another.
     for i in 0..ours.len() {
-        if used[i] || ours[i].class != WordClass::Distinctive || ours[i].text.len() < 5 {
+        if used[i]
+            || ours[i].class != WordClass::Distinctive
+            || ours[i].text.len() < 5
+            || rarity::families(&ours[i].text).is_some()
+        {
             continue;
         }
         if let Some(j) = (0..theirs.len()).find(|&j| {
@@ -836,9 +898,13 @@ fn score<'a>(
         w.class == WordClass::Distinctive && matches!(f, Fate::Agreed | Fate::Prefix | Fate::Near)
     });
     let reference_has_distinctive = theirs.iter().any(|w| w.class == WordClass::Distinctive);
-    let agreed_words = fate
+    // Filler agreeing ("co", "the") makes nothing a candidate.
+    let agreed_words = theirs
         .iter()
-        .filter(|(f, _)| matches!(f, Fate::Agreed | Fate::Prefix))
+        .zip(&fate)
+        .filter(|(w, (f, _))| {
+            w.class != WordClass::Weak && matches!(f, Fate::Agreed | Fate::Prefix)
+        })
         .count();
     let extra: Vec<&Word> = ours
         .iter()
@@ -857,10 +923,15 @@ fn score<'a>(
                 .filter(|(w, (f, _))| classes.contains(&w.class) && *f == Fate::Missing)
                 .count()
         };
+        // A common word that names the company ("Hongyuan Green Energy") must be there, and a
+        // name of the holding's own ("Doosan", "Adani") makes it another company.
         agreed_words >= 2
             && missing(&[WordClass::Place]) == 0
-            && missing(&[WordClass::Business, WordClass::Common]) <= 1
-            && !extra.iter().any(|w| w.class == WordClass::Distinctive)
+            && missing(&[WordClass::Common]) == 0
+            && missing(&[WordClass::Business]) <= 1
+            && !extra
+                .iter()
+                .any(|w| matches!(w.class, WordClass::Distinctive | WordClass::Common))
     };
     if !(distinctive_agreed || (!reference_has_distinctive && generic_candidate())) {
         return None;

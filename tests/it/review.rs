@@ -185,3 +185,50 @@ fn a_listing_that_contradicts_the_entitys_sends_a_name_match_to_review() {
         "{review}"
     );
 }
+
+/// Review precision on every real export of the corpus: each review row is labelled in
+/// `tests/eval/review_labels.csv` by whether its candidate is plausibly the same company family
+/// (a group company, a renamed or merged one, a share class), and at least 80% are. A new review
+/// row fails the test until someone labels it, so the figure cannot drift unseen.
+#[test]
+fn review_rows_on_real_exports_are_mostly_plausible() {
+    let labels: std::collections::HashMap<(String, String), bool> =
+        csv::Reader::from_path(crate::root().join("tests/eval/review_labels.csv"))
+            .unwrap()
+            .records()
+            .map(|r| {
+                let r = r.unwrap();
+                ((r[0].to_string(), r[1].to_string()), &r[2] == "yes")
+            })
+            .collect();
+    let (mut total, mut plausible, mut unlabelled) = (0, 0, Vec::new());
+    for file in [
+        "etf_csv/ishares_ACWI_2025_aijinnah.csv",
+        "etf_csv/ishares_EEM_2022_ctanny_excel-resaved.csv",
+        "etf_csv/ishares_URTH_2020-11-04_with-isin-cusip-sedol.csv",
+        "etf_csv/vanguard_VT_2020-09-30_holdings-details.csv",
+        "etf_xlsx/spdr_SPY_holdings-daily_onlyspx.xlsx",
+    ] {
+        let Some(path) = crate::corpus_file(file) else {
+            continue;
+        };
+        for row in crate::scan_files(&[path]).model.review {
+            match labels.get(&(row.holding_name.clone(), row.entity_id.clone())) {
+                Some(yes) => {
+                    total += 1;
+                    plausible += usize::from(*yes);
+                }
+                None => unlabelled.push(format!("{file}: {} → {}", row.holding_name, row.entity_id)),
+            }
+        }
+    }
+    assert!(
+        unlabelled.is_empty(),
+        "label these review rows in tests/eval/review_labels.csv:\n{}",
+        unlabelled.join("\n")
+    );
+    assert!(
+        plausible * 100 >= total * 80,
+        "review precision {plausible} of {total} is below 0.8"
+    );
+}
