@@ -249,36 +249,46 @@ impl ColumnMap {
     /// read the cells left (`Mkt Val (USD)`, `Kurswert`, `公允价值(元)`), and a cell they know
     /// is something else (a price, a notional, a sector) is never taken for a role.
     pub fn recognise(header: &[String]) -> ColumnMap {
-        let ColumnMap(mut map) = ColumnMap::recognise_spellings(header);
-        let mut used = vec![false; header.len()];
-        for (i, _) in map.values() {
-            used[*i] = true;
-        }
         // A row with a number in it is data, not a header: words in its names ("Zhongtai
         // Securities", "A shares", "Shanghai Stock Exchange") must not read as column roles.
         if header.iter().any(|c| looks_numeric(c)) {
-            return ColumnMap(map);
+            return ColumnMap::recognise_spellings(header);
         }
-        let readings: Vec<headers::Reading> = header.iter().map(|h| headers::read(h)).collect();
-        for (i, reading) in readings.iter().enumerate() {
-            if used[i] {
-                continue;
-            }
-            match headers::meaning(reading) {
-                Some(headers::Meaning::Role(role)) if !map.contains_key(&role) => {
-                    map.insert(role, (i, header[i].clone()));
-                    used[i] = true;
-                }
-                // A second candidate for the value is weighed below; others stay unused.
-                _ => {}
+        let candidates: Vec<Vec<(Role, u32)>> = header.iter().map(|h| candidates(h)).collect();
+        let mut map = BTreeMap::new();
+        let mut used = vec![false; header.len()];
+        for &role in Role::ALL {
+            let best = candidates
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !used[*i])
+                .filter_map(|(i, c)| {
+                    c.iter()
+                        .find(|(r, _)| *r == role)
+                        .map(|(_, rank)| (i, *rank))
+                })
+                .max_by_key(|(i, rank)| (*rank, std::cmp::Reverse(*i)));
+            if let Some((i, _)) = best {
+                map.insert(role, (i, header[i].clone()));
+                used[i] = true;
             }
         }
-        choose_value(header, &mut map);
         // A file whose only text column is a description names its holdings by it.
         if !map.contains_key(&Role::Name)
             && let Some(description) = map.remove(&Role::Description)
         {
             map.insert(Role::Name, description);
+        }
+        // SEC schedules leave the name column's header empty or write a section title there
+        // ("U.S. Government Agency Obligations"): a first column with no role names the rows.
+        if !map.contains_key(&Role::Name)
+            && !map.is_empty()
+            && !used.first().copied().unwrap_or(true)
+            && header
+                .first()
+                .is_some_and(|h| headers::meaning(&headers::read(h)).is_none())
+        {
+            map.insert(Role::Name, (0, header[0].clone()));
         }
         ColumnMap(map)
     }
@@ -380,6 +390,36 @@ fn looks_numeric(cell: &str) -> bool {
         })
 }
 
+/// The roles a header cell could carry, each with its rank: the known exports' spellings (an
+/// alias list's earlier spelling outranks a later one, and any outranks a rule), else the
+/// rules. The value and the weight are ranked by what they say (base currency, of net assets)
+/// however they are spelled.
+fn candidates(cell: &str) -> Vec<(Role, u32)> {
+    let folded = fold_header(cell);
+    let reading = headers::read(cell);
+    let rule = headers::ranked(&reading);
+    let aliased: Vec<(Role, u32)> = Role::ALL
+        .iter()
+        .filter_map(|&role| {
+            let at = role.aliases().iter().position(|a| *a == folded)?;
+            let rank = match (role, rule) {
+                (Role::Value, _) => u32::from(headers::value_rank(&reading)),
+                (Role::Weight, Some((headers::Meaning::Role(Role::Weight), r))) => u32::from(r),
+                (Role::Weight, _) => 3,
+                _ => 100 - at as u32,
+            };
+            Some((role, rank))
+        })
+        .collect();
+    if !aliased.is_empty() {
+        return aliased;
+    }
+    match rule {
+        Some((headers::Meaning::Role(role), rank)) => vec![(role, u32::from(rank))],
+        _ => Vec::new(),
+    }
+}
+
 /// Cells that could carry the value: recognised as a value by an alias or by the rules.
 fn value_candidates(header: &[String]) -> Vec<(usize, headers::Reading)> {
     header
@@ -392,22 +432,6 @@ fn value_candidates(header: &[String]) -> Vec<(usize, headers::Reading)> {
             (by_alias || by_rule).then_some((i, reading))
         })
         .collect()
-}
-
-/// Among the value candidates not used for another role, the best ranked (the first of equals).
-fn choose_value(header: &[String], map: &mut BTreeMap<Role, (usize, String)>) {
-    let taken: Vec<usize> = map
-        .iter()
-        .filter(|(r, _)| **r != Role::Value)
-        .map(|(_, (i, _))| *i)
-        .collect();
-    let best = value_candidates(header)
-        .into_iter()
-        .filter(|(i, _)| !taken.contains(i))
-        .max_by_key(|(i, r)| (headers::value_rank(r), std::cmp::Reverse(*i)));
-    if let Some((i, _)) = best {
-        map.insert(Role::Value, (i, header[i].clone()));
-    }
 }
 
 /// How a value header qualifies its currency, for the report's note.

@@ -236,6 +236,44 @@ const WORDS: &[(&str, &[&str])] = &[
     ("andel", &["weight"]),
     ("valuta", &["currency"]),
     ("koers", &["price"]),
+    ("slotkoers", &["price"]),
+    ("symbool", &["symbol"]),
+    ("lokale", &["local"]),
+    // Italian, Portuguese, German and Swedish terms of ETF and fund exports
+    ("valore", &["value"]),
+    ("mercato", &["market"]),
+    ("ponderazione", &["weight"]),
+    ("nozionale", &["notional"]),
+    ("geografica", &["region"]),
+    ("cambio", &["exchange"]),
+    ("tasso", &["rate"]),
+    ("código", &["code"]),
+    ("codigo", &["code"]),
+    ("codice", &["code"]),
+    ("cotas", &["quantity"]),
+    ("bolsa", &["exchange"]),
+    ("localização", &["location"]),
+    ("localizacao", &["location"]),
+    ("nominalwert", &["notional"]),
+    ("standort", &["location"]),
+    ("betrag", &["amount"]),
+    ("fonds", &["fund"]),
+    ("värde", &["value"]),
+    ("varde", &["value"]),
+    ("markn", &["market"]),
+    ("värdepapper", &["security"]),
+    ("vardepapper", &["security"]),
+    ("ansk", &["cost"]),
+    ("anskaffningsvärde", &["cost"]),
+    ("orealiserat", &["unrealized"]),
+    // Abbreviations of broker and data-vendor fields
+    ("closing", &["price"]),
+    ("mkv", &["market", "value"]),
+    ("ratio", &["percent"]),
+    ("cap", &["capitalisation"]),
+    ("acct", &["account"]),
+    ("accountid", &["account"]),
+    ("geographic", &["region"]),
 ];
 
 /// Chinese, Japanese and Korean terms, found inside a run of such characters (longest first
@@ -326,8 +364,33 @@ const CJK: &[(&str, &[&str])] = &[
     ("國家", &["country"]),
     ("국가", &["country"]),
     ("交易所", &["exchange"]),
+    ("交易市场", &["exchange"]),
     ("市場", &["exchange"]),
     ("거래소", &["exchange"]),
+    ("市价", &["price"]),
+    ("市價", &["price"]),
+    ("成本", &["cost"]),
+    ("盈亏", &["pnl"]),
+    ("盈虧", &["pnl"]),
+    ("股东", &["account"]),
+    ("股東", &["account"]),
+    ("持仓", &["position"]),
+    ("持倉", &["position"]),
+    ("买入", &["buy"]),
+    ("買入", &["buy"]),
+    ("卖出", &["sell"]),
+    ("賣出", &["sell"]),
+    ("상품명", &["product", "name"]),
+    ("상품번호", &["product", "code"]),
+    ("매수", &["buy"]),
+    ("매도", &["sell"]),
+    ("주문", &["order"]),
+    ("매입", &["cost"]),
+    ("손익", &["pnl"]),
+    ("수익율", &["return"]),
+    ("수익률", &["return"]),
+    ("대출", &["loan"]),
+    ("보유", &["holding"]),
 ];
 
 /// Words in brackets or in the text that qualify a value's currency.
@@ -450,14 +513,43 @@ fn add_token(reading: &mut Reading, token: &str) {
         add_cjk(reading, token);
         return;
     }
-    let words: Vec<&'static str> = match WORDS.iter().find(|(k, _)| *k == token) {
-        Some((_, words)) => words.to_vec(),
-        None => match ENGLISH.iter().find(|w| **w == token) {
-            Some(w) => vec![*w],
-            None => return,
-        },
+    match known(token) {
+        Some(words) => reading.words.extend(words),
+        None => reading.words.extend(compound(token)),
+    }
+}
+
+/// The concept words of a word the vocabulary knows as it is.
+fn known(token: &str) -> Option<Vec<&'static str>> {
+    WORDS
+        .iter()
+        .find(|(k, _)| *k == token)
+        .map(|(_, words)| words.to_vec())
+        .or_else(|| ENGLISH.iter().find(|w| **w == token).map(|w| vec![*w]))
+}
+
+/// A compound the vocabulary does not list ("Emittententicker", "Marktwährung",
+/// "tradingsymbol"): the longest known word it starts with and the longest it ends with, each
+/// of four letters or more.
+fn compound(token: &str) -> Vec<&'static str> {
+    let keys = || {
+        WORDS
+            .iter()
+            .map(|(k, _)| *k)
+            .chain(ENGLISH.iter().copied())
+            .filter(|k| k.chars().count() >= 4)
     };
-    reading.words.extend(words);
+    let mut words = Vec::new();
+    let head = keys()
+        .filter(|k| token.starts_with(k) && token.len() > k.len())
+        .max_by_key(|k| k.len());
+    let tail = keys()
+        .filter(|k| token.ends_with(k) && token.len() > k.len())
+        .max_by_key(|k| k.len());
+    for part in [head, tail].into_iter().flatten() {
+        words.extend(known(part).unwrap_or_default());
+    }
+    words
 }
 
 /// Finds the vocabulary's terms inside a run of CJK characters, longest first, each character
@@ -575,12 +667,86 @@ const ENGLISH: &[&str] = &[
     "capitalization",
     "spread",
     "return",
+    "pnl",
+    "buy",
+    "sell",
+    "purchased",
+    "sold",
+    "bought",
+    "order",
+    "side",
+    "loan",
+    "account",
+    "counterparty",
+    "clearinghouse",
+    "multiplier",
+    "strike",
+    "expiry",
+    "expiration",
+    "settlement",
+    "termination",
+    "timestamp",
+    "beginning",
+    "opening",
+    "previous",
+    "prior",
+    "current",
+    "model",
+    "product",
+    "underlying",
+    "principal",
+    "wkn",
+    "conid",
+    "valor",
+    "listing",
 ];
 
-/// The role a header's words name, by rule, or a known column xjscan does not use.
+/// How strongly a cell claims its role, when several cells could carry one: the best ranked
+/// is used, the first of equals (`Market Value (Base)` over `Market Value`, `percentOfNAV` over a
+/// bare `weight`, `quantity_held` over `face`).
+pub type Rank = u8;
+
+/// Words that say a cell is about trading or financing, not the holding itself.
+const TRADE_WORDS: &[&str] = &[
+    "buy",
+    "sell",
+    "purchased",
+    "sold",
+    "bought",
+    "order",
+    "side",
+    "loan",
+];
+
+/// Words that name something a holding table may carry beside the holding itself.
+const FIELD_WORDS: &[(&str, &str)] = &[
+    ("account", "account"),
+    ("counterparty", "counterparty"),
+    ("clearinghouse", "counterparty"),
+    ("rating", "rating"),
+    ("multiplier", "contract terms"),
+    ("strike", "contract terms"),
+    ("capitalisation", "capitalisation"),
+];
+
+/// The role a header's words name, by rule, with its rank; or a known column xjscan does not
+/// use. The checks run from the most specific to the least, so `Price` is never a value and
+/// `Fund Ticker` never the holding's ticker.
 pub fn meaning(r: &Reading) -> Option<Meaning> {
+    ranked(r).map(|(m, _)| m)
+}
+
+/// [`meaning`] with its rank.
+pub fn ranked(r: &Reading) -> Option<(Meaning, Rank)> {
     use Meaning::{Known, Role as R};
-    // Identifiers name themselves, in any language ("ISIN Code", "Code ISIN", "ISIN-Nummer").
+    let schemes = ["isin", "cusip", "sedol"]
+        .iter()
+        .filter(|w| r.has(w))
+        .count();
+    // "Cusip/Sedol", "Symbol/ISIN": a column of mixed schemes, read by each value's shape.
+    if schemes >= 2 || (schemes == 1 && r.has_any(&["symbol", "ticker"])) {
+        return Some((R(Role::Identifier), 3));
+    }
     for (word, role) in [
         ("isin", Role::Isin),
         ("cusip", Role::Cusip),
@@ -589,93 +755,136 @@ pub fn meaning(r: &Reading) -> Option<Meaning> {
         ("cik", Role::Cik),
     ] {
         if r.has(word) {
-            return Some(R(role));
+            return Some((R(role), 3));
         }
     }
-    if r.has_any(&["figi", "ric"]) {
-        return Some(Known("other identifier"));
+    if r.has_any(&["figi", "ric", "conid", "wkn", "valor"]) {
+        return Some((Known("other identifier"), 0));
     }
-    if r.has("rate") && r.has_any(&["exchange", "fx"]) || r.has("fx") {
-        return Some(Known("exchange rate"));
+    if (r.has("rate") && r.has_any(&["exchange", "fx"])) || r.has("fx") {
+        return Some((Known("exchange rate"), 0));
     }
-    // Figures that are not the position's market value.
-    if r.has("price") && !r.has("value") {
-        return Some(Known("price"));
+    // "Currency Purchased", "market_value_currency": the currency of something; but "Amount
+    // in Base Currency", "Betrag in Portfoliowährung" are amounts.
+    if r.has("currency")
+        && !r.has("in")
+        && (r.words.last() == Some(&"currency") || !r.has_any(&["amount", "value"]))
+    {
+        // The value's currency over a price quote's ("quote_currency").
+        let of_value = r.has_any(&["value", "market", "amount"]);
+        return Some((R(Role::Currency), if of_value { 4 } else { 3 }));
     }
-    if r.has_any(&["cost", "book"]) && !r.has("market") {
-        return Some(Known("cost"));
+    if r.has_any(TRADE_WORDS) {
+        return Some((Known("trading"), 0));
     }
-    if r.has("notional") || r.has("exposure") {
-        return Some(Known("notional"));
-    }
-    if r.has("accrued") || (r.has("interest") && !r.has("value")) {
-        return Some(Known("accrued interest"));
+    if !r.has("percent")
+        && let Some((_, what)) = FIELD_WORDS.iter().find(|(w, _)| r.has(w))
+    {
+        return Some((Known(what), 0));
     }
     if r.has_any(&[
-        "change",
-        "gain",
-        "loss",
-        "unrealized",
-        "unrealised",
-        "return",
-        "yield",
-        "duration",
-        "coupon",
-        "spread",
-        "capitalisation",
-        "capitalization",
+        "date",
+        "expiry",
+        "expiration",
+        "settlement",
+        "termination",
+        "timestamp",
     ]) {
-        return Some(Known("performance or bond figure"));
+        return Some((Known("date"), 0));
+    }
+    if r.has_any(&[
+        "pnl", "change", "gain", "loss", "return", "yield", "duration", "coupon", "spread",
+    ]) || (r.has_any(&["unrealized", "unrealised"]) && !r.has("value"))
+    {
+        return Some((Known("performance or bond figure"), 0));
+    }
+    if r.has("price") && !r.has("value") {
+        return Some((Known("price"), 0));
+    }
+    if r.has_any(&["cost", "book"]) && !r.has("market") {
+        return Some((Known("cost"), 0));
+    }
+    if r.has_any(&["notional", "exposure"]) {
+        return Some((Known("notional"), 0));
+    }
+    if r.has("accrued") || (r.has("interest") && !r.has("value")) {
+        return Some((Known("accrued interest"), 0));
+    }
+    if r.has_any(&["beginning", "opening", "previous", "prior"]) {
+        return Some((Known("an earlier value"), 0));
     }
     if r.has_any(&["weight", "percent", "allocation", "proportion"])
         || (r.has("of") && r.has_any(&["net", "assets", "fund", "nav", "portfolio", "total"]))
     {
-        return Some(R(Role::Weight));
+        // Of the fund's assets, not of a subtotal ("in % of Derivatives").
+        let of_fund = r.has_any(&["net", "assets", "fund", "nav", "portfolio", "total"])
+            || (r.has("market") && r.has("value"));
+        return Some((R(Role::Weight), if of_fund { 4 } else { 2 }));
     }
-    if r.has_any(&["par", "face", "nominal"]) || r.has_any(&["quantity", "shares"]) {
-        return Some(R(Role::Quantity));
+    // "Par Value", "Face Amount ($)", "Principal Amount (000)" are the bond's quantity.
+    let par = r.has_any(&["par", "face", "nominal", "principal"]);
+    if !par
+        && (r.has("value")
+            || r.has("valuation")
+            || (r.has("amount") && (r.base || r.currency.is_some() || r.has("currency"))))
+    {
+        return Some((R(Role::Value), value_rank(r)));
     }
-    if r.has("value") || r.has("valuation") {
-        return Some(R(Role::Value));
-    }
-    if r.has("date") || r.has("maturity") {
-        return Some(Known("date"));
+    if r.has_any(&["fund", "model"]) {
+        return Some((Known("about the fund"), 0));
     }
     if r.has("currency") {
-        return Some(R(Role::Currency));
+        return Some((R(Role::Currency), 3));
     }
+    // "Exchange Name", "ExchangeName" name the exchange; "Symbol Name" names the holding.
     if r.has("exchange") {
-        return Some(R(Role::Exchange));
+        return Some((R(Role::Exchange), 3));
     }
     if r.has_any(&["sector", "industry"]) {
-        return Some(Known("sector"));
+        return Some((Known("sector"), 0));
     }
     if r.has_any(&["country", "location", "region", "domicile"]) {
-        return Some(Known("country"));
+        return Some((Known("country"), 0));
     }
-    if r.has("rating") {
-        return Some(Known("rating"));
+    if r.has("name") {
+        return Some((R(Role::Name), 3));
+    }
+    if r.has("market") && r.words.iter().all(|w| matches!(*w, "market" | "position")) {
+        return Some((R(Role::Exchange), 2));
+    }
+    if r.has_any(&["quantity", "shares", "position"]) {
+        return Some((R(Role::Quantity), 3));
+    }
+    if r.has_any(&["par", "face", "nominal", "principal"]) {
+        return Some((R(Role::Quantity), 2));
+    }
+    if r.has("number") || r.has("amount") {
+        return Some((R(Role::Quantity), 1));
     }
     if r.has_any(&["class", "type", "category"]) {
-        return Some(R(Role::AssetClass));
+        let of_security = r.has_any(&["asset", "security", "instrument"]);
+        return Some((R(Role::AssetClass), if of_security { 3 } else { 1 }));
     }
-    if r.has_any(&["ticker", "symbol"]) || r.has("code") {
-        return Some(R(Role::Ticker));
+    if r.has_any(&["ticker", "symbol"]) {
+        return Some((R(Role::Ticker), 3));
+    }
+    if r.has("code") {
+        return Some((R(Role::Ticker), 2));
     }
     if r.has("identifier") {
-        return Some(R(Role::Identifier));
+        return Some((R(Role::Identifier), 2));
     }
-    if r.has_any(&["name", "issuer"]) {
-        return Some(R(Role::Name));
+    if r.has("issuer") {
+        return Some((R(Role::Name), 3));
     }
     if r.has("description") {
-        return Some(R(Role::Description));
+        return Some((R(Role::Description), 2));
     }
     if r.has_any(&["security", "company", "instrument", "holding"]) {
-        return Some(R(Role::Name));
+        return Some((R(Role::Name), 2));
     }
-    if r.has("position") || r.has("amount") {
-        return Some(R(Role::Quantity));
+    if r.has_any(&["product", "bond", "stock", "underlying"]) {
+        return Some((R(Role::Name), 1));
     }
     None
 }
@@ -683,8 +892,8 @@ pub fn meaning(r: &Reading) -> Option<Meaning> {
 /// How strongly a value column is preferred when several could carry the value: a market value
 /// in the base (or a named) currency first, then an unqualified market value, then a bare value,
 /// and a local-currency value last, so the positions are added up in one currency.
-pub fn value_rank(r: &Reading) -> u8 {
-    let market = r.has_any(&["market", "fair", "valuation"]) || r.has("position");
+pub fn value_rank(r: &Reading) -> Rank {
+    let market = r.has_any(&["market", "fair", "valuation", "current"]) || r.has("position");
     match (r.local, r.base || r.currency.is_some(), market) {
         (true, _, _) => 1,
         (false, true, _) => 5,

@@ -6,7 +6,7 @@
 //! cannot be used becomes a [`RejectedRow`] with its reason, and the rest of the file still counts.
 
 mod amount;
-mod columns;
+pub mod columns;
 mod contain;
 mod decode;
 mod delimited;

@@ -838,7 +838,7 @@ fn score<'a>(
         // A fragment that is itself a word many listed names use ("net", "cat") is that word.
         let fragment = stem.chars().count() >= 3
             && !FUNCTION_WORDS.contains(&stem.as_str())
-            && !rarity::families(stem).is_some_and(|n| n >= rarity::COMMON_FROM);
+            && rarity::families(stem).is_none_or(|n| n < rarity::COMMON_FROM);
         if let Some(j) = (0..theirs.len()).find(|&j| {
             fragment && fate[j].0 == Fate::Missing && theirs[j].text.starts_with(stem.as_str())
         }) {
@@ -933,7 +933,19 @@ fn score<'a>(
                 .iter()
                 .any(|w| matches!(w.class, WordClass::Distinctive | WordClass::Common))
     };
-    if !(distinctive_agreed || (!reference_has_distinctive && generic_candidate())) {
+    // A common word ("zhongtai") proposes only with the business it names agreeing too
+    // ("Zhongtai Chemical" for Xinjiang Zhongtai Chemical, not "Zhongtai Securities").
+    let agreed_class = |class: WordClass| {
+        theirs
+            .iter()
+            .zip(&fate)
+            .any(|(w, (f, _))| w.class == class && matches!(f, Fate::Agreed | Fate::Prefix))
+    };
+    let common_with_business = agreed_class(WordClass::Common) && agreed_class(WordClass::Business);
+    if !(distinctive_agreed
+        || common_with_business
+        || (!reference_has_distinctive && generic_candidate()))
+    {
         return None;
     }
     let conflict = [WordClass::Place, WordClass::Business]
@@ -1171,12 +1183,18 @@ mod tests {
             out.matched[0].explanation,
             "score 1.00 against “Hangzhou Hikvision Digital Technology Co., Ltd.”: agreed hangzhou, hikvision, digital, technology (as “technol”); missing none; extra none"
         );
-        let name = "Zhongtai Securities Co., Ltd.";
+        // A word that names one listed family decides without its place, and says so.
+        let name = "GOLDWIND SCIENCE&TECHNOLOGY LTD A";
         let out = index.lookup(name, &normalize_name(name));
         assert_eq!(
-            out.review[0].explanation,
-            "score 0.72 against “Xinjiang Zhongtai Group Co. Ltd.”: agreed zhongtai; missing xinjiang (place), group (filler); extra securities (business); needs review: the place “xinjiang” is missing"
+            out.matched[0].explanation,
+            "score 0.90 against “Xinjiang Goldwind Science & Technology Co., Ltd.”: agreed goldwind, science, and, technology; missing xinjiang (place); extra none; the place “xinjiang” is missing, but “goldwind” is rare: names 1 listed family"
         );
+        // A word many listed companies share proposes nothing on its own: Zhongtai Securities
+        // is not the Xinjiang Zhongtai group.
+        let name = "Zhongtai Securities Co., Ltd.";
+        let out = index.lookup(name, &normalize_name(name));
+        assert!(out.matched.is_empty() && out.review.is_empty(), "{out:?}");
     }
 
     #[test]

@@ -213,6 +213,8 @@ pub fn normalize_name(raw: &str) -> String {
                 LEGAL_FORMS.contains(&t.as_str())
                     || SHARE_CLASS.contains(&t.as_str())
                     || CHINESE_LEGAL_FORMS.contains(&t.as_str())
+                    // 13F tables put the article last: "COCA COLA CO/THE", "HOME DEPOT INC/THE".
+                    || t == "the"
             })
         {
             tokens.pop();

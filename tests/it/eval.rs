@@ -70,3 +70,31 @@ fn a_labelled_set_without_its_columns_is_refused() {
         "set.csv:1: expected columns holding_name and expected_entity_id"
     );
 }
+
+/// `data/word_families.csv` is what `examples/word_families.rs` counts from the corpus and the
+/// A-share list: rebuilt here from the same files, byte for byte.
+#[test]
+fn the_word_family_table_rebuilds_from_its_sources() {
+    let corpus = crate::root().join("../shared/corpus");
+    let ashare =
+        crate::root().join("../shared/sources/raw/reference_cn_ashare_list/stock_basic.utf8.csv");
+    let files = xjscan::resolve::rarity::sources(&corpus, &ashare);
+    let missing: Vec<String> = files
+        .iter()
+        .filter(|f| !f.is_file())
+        .map(|f| f.display().to_string())
+        .collect();
+    if files.len() < 2 || !missing.is_empty() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "sources of the word table are missing and CI is set: {missing:?}"
+        );
+        eprintln!("skipping: sources of the word table are missing: {missing:?}");
+        return;
+    }
+    let built = xjscan::resolve::rarity::build(&files[..files.len() - 1], &ashare).unwrap();
+    assert!(
+        built == xjscan::resolve::rarity::TABLE,
+        "data/word_families.csv is out of date; rebuild it with `cargo run --release --example word_families -- ../shared/corpus ../shared/sources/raw/reference_cn_ashare_list/stock_basic.utf8.csv > data/word_families.csv`"
+    );
+}

@@ -18,6 +18,7 @@ mod fixtures;
 mod formats;
 mod fuzz;
 mod fx;
+mod headers;
 mod hostile;
 mod http;
 mod letters;

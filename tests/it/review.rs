@@ -42,7 +42,7 @@ fn review_candidates_are_listed_and_decisions_are_applied_on_the_next_run() {
     let report = json(d);
     assert_eq!(report["summary"]["flagged_value"], "100.00");
 
-    // The reviewer accepts the misspelt Hikvision and rejects Zhongtai Securities, editing
+    // The reviewer accepts the misspelt Hikvision and rejects Xinjiang Zhongtai Securities, editing
     // review.csv itself, and also rejects the automatic Zhongtai Chemical match.
     let decided = review
         .lines()
@@ -53,7 +53,7 @@ fn review_candidates_are_listed_and_decisions_are_applied_on_the_next_run() {
                     "hikvision,accept,A. Reviewer,2026-11-20,misspelt in the custodian export,",
                     1,
                 )
-            } else if line.starts_with("\"Zhongtai Securities") {
+            } else if line.starts_with("XINJIANG ZHONGTAI SECURITIES") {
                 line.replacen(
                     "xinjiang-zhongtai-group,,,,,",
                     "xinjiang-zhongtai-group,reject,A. Reviewer,2026-11-20,a broker,",
@@ -218,7 +218,9 @@ fn review_rows_on_real_exports_are_mostly_plausible() {
                     total += 1;
                     plausible += usize::from(*yes);
                 }
-                None => unlabelled.push(format!("{file}: {} → {}", row.holding_name, row.entity_id)),
+                None => {
+                    unlabelled.push(format!("{file}: {} → {}", row.holding_name, row.entity_id))
+                }
             }
         }
     }
