@@ -191,7 +191,16 @@ impl<'a> Resolver<'a> {
                     None => matches.push(self.name_match(&name, hit)),
                 }
             }
-            review.extend(outcome.review.iter().map(|hit| self.candidate(hit)));
+            // A candidate the name already left for review says so too when its listing
+            // contradicts the entity's: the stronger reason for the reviewer.
+            review.extend(outcome.review.iter().map(|hit| {
+                let mut candidate = self.candidate(hit);
+                let entity_id = &self.names.entry(hit.entry).entity_id;
+                if let Some(why) = self.listing_conflict(entity_id, ids.listing.as_ref()) {
+                    candidate.explanation = format!("{}; {why}", candidate.explanation);
+                }
+                candidate
+            }));
         }
         let decisions = self.overrides.for_name(&name).to_vec();
         for d in &decisions {

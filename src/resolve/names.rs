@@ -695,6 +695,16 @@ impl Comparison<'_> {
                 w.text
             ));
         }
+        // "Toyota Industries", "Siemens Energy", "Puma Biotechnology": a brand several listed
+        // companies carry does not say which of them a longer name is.
+        if let [brand] = brand.as_slice()
+            && let Some(n) = rarity::families(brand).filter(|n| *n >= 2)
+            && self.extra.iter().any(|w| w.class != WordClass::Weak)
+        {
+            return Some(format!(
+                "the reference is the bare brand “{brand}”, which {n} listed families carry; the words this name adds may name another of them"
+            ));
+        }
         // "Xiamen ITG Holding Group" (控股集团) is the parent above "Xiamen ITG Group".
         let names_group = self
             .reference

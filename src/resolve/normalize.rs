@@ -58,6 +58,8 @@ const SHARE_CLASS: &[&str] = &[
     "com",
     "common",
     "stock",
+    "shares",
+    "pre",
 ];
 
 /// Abbreviations filers use, expanded so both spellings meet (13F names are cut to fit).
@@ -100,6 +102,9 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
     ("hlth", "health"),
     ("elecs", "electronics"),
     ("semicon", "semiconductor"),
+    ("whsl", "wholesale"),
+    ("mtrs", "motors"),
+    ("mtr", "motor"),
 ];
 
 /// Instrument words that say what kind of security it is, not whose: dropped wherever they are.
@@ -117,8 +122,16 @@ const INSTRUMENT_NOISE: &[&str] = &[
     "receipt",
     "receipts",
     "ord",
+    "ordinary",
     "shs",
     "144a",
+    // Preference and non-voting lines of a company's shares ("BMW PREF AG", "VOLKSWAGEN
+    // NON-VOTING PREF AG", "Samsung Electronics Non Voting Pre").
+    "pref",
+    "pfd",
+    "preference",
+    "preferred",
+    "nonvoting",
 ];
 
 /// Words of a bond description, dropped when the name carries a coupon or a maturity.
@@ -174,6 +187,7 @@ pub fn normalize_name(raw: &str) -> String {
         let folded: String = raw.nfkc().flat_map(char::to_lowercase).nfkc().collect();
         fast2s::convert(&folded)
     };
+    let folded = plain_issuer(&folded);
     let is_bond = looks_like_bond(&folded);
     let mut text = String::with_capacity(folded.len());
     for word in folded.split_whitespace() {
@@ -232,6 +246,65 @@ pub fn normalize_name(raw: &str) -> String {
         joined.nfkc().collect()
     }
 }
+
+/// The issuer in a name that also says what kind of line or issue it is: "non voting" shares,
+/// a listing country in brackets ("Zte Corporation Shares H (China)"), and a Chinese bond's
+/// year, tranche and instrument (2012年…企业债券, …2015年度第三期短期融资券, (第一期)).
+fn plain_issuer(folded: &str) -> String {
+    let mut text = folded.replace("non-voting", " ").replace("non voting", " ");
+    for country in ["(china)", "(japan)", "(korea)", "(taiwan)", "(hong kong)"] {
+        if let Some(stripped) = text.trim_end().strip_suffix(country) {
+            text = stripped.to_string();
+        }
+    }
+    if !text.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        return text;
+    }
+    for phrase in CHINESE_ISSUE_PHRASES {
+        text = text.replace(phrase, " ");
+    }
+    // Years and tranches: 2012年, 2015年度, 第三期, (第一期).
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits == 4 && chars.get(i + 4) == Some(&'年') {
+            i += 5;
+            if chars.get(i) == Some(&'度') {
+                i += 1;
+            }
+            continue;
+        }
+        if chars[i] == '第' {
+            let n = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(**c))
+                .count();
+            if n > 0 && chars.get(i + 1 + n) == Some(&'期') {
+                i += n + 2;
+                continue;
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+/// What a Chinese bond's full name says about the issue rather than the issuer.
+const CHINESE_ISSUE_PHRASES: &[&str] = &[
+    "面向合格投资者",
+    "非公开发行",
+    "公开发行",
+    "超短期融资券",
+    "短期融资券",
+    "中期票据",
+    "企业债券",
+    "公司债券",
+    "一般债券",
+    "债券",
+];
 
 /// A description with a coupon (`3.5%`) or a maturity (`07/25`, `12/15/2030`) names a bond.
 fn looks_like_bond(text: &str) -> bool {

@@ -98,3 +98,29 @@ fn the_word_family_table_rebuilds_from_its_sources() {
         "data/word_families.csv is out of date; rebuild it with `cargo run --release --example word_families -- ../shared/corpus ../shared/sources/raw/reference_cn_ashare_list/stock_basic.utf8.csv > data/word_families.csv`"
     );
 }
+
+/// The figures the README prints for both labelled sets are the ones `xjscan eval` prints.
+#[test]
+fn the_readme_figures_are_what_eval_prints() {
+    let readme = std::fs::read_to_string(crate::root().join("README.md")).unwrap();
+    for set in ["tests/eval/names.csv", "tests/eval/blind.csv"] {
+        let output = crate::xjscan(&crate::root())
+            .args(["eval", set])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("precision "))
+            .unwrap_or_default();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let claim = format!(
+            "precision {}, recall {} (`xjscan eval {set}`)",
+            words[1], words[3]
+        );
+        assert!(
+            readme.replace("\n   ", " ").contains(&claim),
+            "README should say: {claim}"
+        );
+    }
+}
