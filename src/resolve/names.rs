@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use super::chinese::{compact_keys, han_core, has_han};
 use super::normalize_name;
 use super::rarity;
-use super::vocab::{WordClass, canonical, classify};
+use super::vocab::{WordClass, canonical, name_words};
 use crate::model::{EntityKind, Grade, MatchMethod, ReferenceData};
 
 /// Score (per mille) at or above which a similar name is matched automatically.
@@ -118,18 +118,9 @@ struct Word {
 }
 
 fn words_of(normalised: &str) -> Vec<Word> {
-    let mut words: Vec<Word> = normalised
-        .split_whitespace()
-        .map(|t| {
-            let text = canonical(t).to_string();
-            // Single letters ("A", "H") are share classes or initials: too short to name anyone.
-            let class = if text.chars().count() == 1 {
-                WordClass::Weak
-            } else {
-                classify(&text)
-            };
-            Word { text, class }
-        })
+    let mut words: Vec<Word> = name_words(normalised)
+        .into_iter()
+        .map(|(text, class)| Word { text, class })
         .collect();
     // A word many listed companies share ("japan", "standard", "citic") says little about which
     // one is meant, whatever the word list says. A bare brand ("Samsung", "Toyota") keeps its

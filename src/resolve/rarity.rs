@@ -19,7 +19,7 @@ use std::sync::OnceLock;
 use pinyin::ToPinyin;
 
 use super::normalize_name;
-use super::vocab::{WordClass, canonical, classify};
+use super::vocab::{WordClass, name_words};
 
 /// The shipped table: `word,families`, one row per word, sorted.
 pub const TABLE: &str = include_str!("../../data/word_families.csv");
@@ -74,18 +74,7 @@ impl Builder {
     /// a company (distinctive and common words); its family is all its words but filler.
     pub fn add_latin(&mut self, name: &str) {
         let normalised = normalize_name(name);
-        let words: Vec<(String, WordClass)> = normalised
-            .split_whitespace()
-            .map(|t| {
-                let text = canonical(t).to_string();
-                let class = if text.chars().count() == 1 {
-                    WordClass::Weak
-                } else {
-                    classify(&text)
-                };
-                (text, class)
-            })
-            .collect();
+        let words = name_words(&normalised);
         let family: Vec<&str> = words
             .iter()
             .filter(|(_, c)| !matches!(c, WordClass::Weak | WordClass::Country | WordClass::Place))

@@ -70,6 +70,23 @@ pub fn classify(token: &str) -> WordClass {
     }
 }
 
+/// The words of a normalised name, each in its one spelling ([`canonical`]) with its class.
+/// Single letters ("A", "H") are share classes or initials: too short to name anyone.
+pub fn name_words(normalised: &str) -> Vec<(String, WordClass)> {
+    normalised
+        .split_whitespace()
+        .map(|t| {
+            let text = canonical(t).to_string();
+            let class = if text.chars().count() == 1 {
+                WordClass::Weak
+            } else {
+                classify(&text)
+            };
+            (text, class)
+        })
+        .collect()
+}
+
 /// One spelling for words company names write several ways ("Technologies", "Technology";
 /// "Biotechnology", "Biotech"), so that a translated Chinese name and the English name agree.
 pub fn canonical(token: &str) -> &str {
