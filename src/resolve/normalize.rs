@@ -263,6 +263,25 @@ fn plain_issuer(folded: &str) -> String {
     for phrase in CHINESE_ISSUE_PHRASES {
         text = text.replace(phrase, " ");
     }
+    // Exchange short names carry trading marks: `*ST八钢`, `ST得润` (special treatment),
+    // `云从科技-UW` (STAR Market: no profit yet, weighted voting rights).
+    let han = |c: Option<char>| c.is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    for mark in ["s*st", "*st", "sst", "st"] {
+        if let Some(rest) = text.trim_start().strip_prefix(mark)
+            && han(rest.chars().next())
+        {
+            text = rest.to_string();
+            break;
+        }
+    }
+    for mark in ["-uw", "-u", "-w"] {
+        if let Some(rest) = text.trim_end().strip_suffix(mark)
+            && han(rest.chars().last())
+        {
+            text = rest.to_string();
+            break;
+        }
+    }
     // Years and tranches: 2012年, 2015年度, 第三期, (第一期).
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());

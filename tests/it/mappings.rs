@@ -358,3 +358,42 @@ fn own_list_import() {
     );
     assert!(view.contains("Research reports (non-governmental) — Internal watch list: listed 2026-03; Research only; grade C, unverified; source user-"), "{view}");
 }
+
+/// Every Shanghai or Shenzhen ticker the tables hold carries the exchange short name of the
+/// A-share list (S1) as an alias, so a Chinese export's `中国中车` or `同方股份` is found by name
+/// when it comes without a code.
+#[test]
+fn held_a_share_tickers_carry_their_short_names() {
+    let Some(list) = raw_source("reference_cn_ashare_list/stock_basic.utf8.csv") else {
+        return;
+    };
+    let short: std::collections::HashMap<String, String> = csv::Reader::from_path(list)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (r[0].to_string(), r[1].to_string())
+        })
+        .collect();
+    let data = xjscan::reference::load_embedded().unwrap();
+    let missing: Vec<String> = data
+        .identifiers
+        .iter()
+        .filter(|i| i.scheme == xjscan::model::IdScheme::Ticker)
+        .filter_map(|i| {
+            let (mic, code) = i.value.split_once(':')?;
+            let prefix = match mic {
+                "XSHG" => "sh.",
+                "XSHE" => "sz.",
+                _ => return None,
+            };
+            let name = short.get(&format!("{prefix}{code}"))?;
+            let held = data
+                .aliases
+                .iter()
+                .any(|a| a.entity_id == i.entity_id && &a.alias == name);
+            (!held).then(|| format!("{} {} {name}", i.entity_id, i.value))
+        })
+        .collect();
+    assert!(missing.is_empty(), "{missing:#?}");
+}
