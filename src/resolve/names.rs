@@ -312,9 +312,13 @@ impl NameIndex {
             return NameOutcome::default();
         }
         if let Some(hits) = self.exact.get(normalised) {
+            // An entity whose name and alias normalise alike ("Zijin Mining Group" and "Zijin
+            // Mining Group Co., Ltd.") is one hit, by its first entry.
+            let mut seen = HashSet::new();
             return NameOutcome {
                 matched: hits
                     .iter()
+                    .filter(|&&entry| seen.insert(self.entries[entry].entity_id.as_str()))
                     .map(|&entry| NameHit {
                         entry,
                         method: MatchMethod::Name,

@@ -99,11 +99,15 @@ fn the_word_family_table_rebuilds_from_its_sources() {
     );
 }
 
-/// The figures the README prints for both labelled sets are the ones `xjscan eval` prints.
+/// The figures the README prints for the labelled sets are the ones `xjscan eval` prints.
 #[test]
 fn the_readme_figures_are_what_eval_prints() {
     let readme = std::fs::read_to_string(crate::root().join("README.md")).unwrap();
-    for set in ["tests/eval/names.csv", "tests/eval/blind.csv"] {
+    for set in [
+        "tests/eval/names.csv",
+        "tests/eval/blind.csv",
+        "tests/eval/blind2.csv",
+    ] {
         let output = crate::xjscan(&crate::root())
             .args(["eval", set])
             .output()

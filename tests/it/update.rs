@@ -521,7 +521,7 @@ fn the_default_sources_are_fetched_and_read_with_their_importers() {
              added: EXAMPLE UPDATE XINJIANG SECURITY DEPOT (ofac_sdn:example-update-xinjiang-security-depot), listing date not given\n\
              uflpa:\n  \
              added: Example Update Textile Co., Ltd. (uflpa:example-update-textile), listed 2025-01-15\n\
-             4 designations added, 0 removed, 0 changed; rows added or changed: 2 in aliases.csv, 4 in entities.csv, 4 in sources.csv\n\
+             4 designations added, 0 removed, 0 changed; rows added or changed: 1 in aliases.csv, 4 in entities.csv, 4 in sources.csv\n\
              wrote {name} (SHA-256 {sha256}); scans use it from now on (--shipped-data for the shipped tables)\n"
         )
     );
