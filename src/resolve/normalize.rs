@@ -66,6 +66,8 @@ const SHARE_CLASS: &[&str] = &[
 const ABBREVIATIONS: &[(&str, &str)] = &[
     ("hldgs", "holdings"),
     ("hldg", "holdings"),
+    // "JinkoSolar Holding Co." and "JINKOSOLAR HLDG CO" are one name.
+    ("holding", "holdings"),
     ("hlds", "holdings"),
     ("grp", "group"),
     ("tech", "technology"),
