@@ -334,11 +334,19 @@ impl ColumnMap {
         ))
     }
 
-    /// The currency the value column's header names (`Mkt Val (USD)`), for files with no
-    /// currency column of their own.
+    /// The currency the value column's header names (`Mkt Val (USD)`).
     pub fn value_currency(&self) -> Option<&'static str> {
         let (_, header) = self.0.get(&Role::Value)?;
         headers::read(header).currency
+    }
+
+    /// The holdings' currency when the table has no currency column and the value's header
+    /// names one; `None` otherwise (a currency column, even an empty cell of it, decides).
+    pub fn header_currency(&self) -> Option<Box<str>> {
+        if self.get(Role::Currency).is_some() {
+            return None;
+        }
+        self.value_currency().map(Into::into)
     }
 
     /// Applies explicit assignments over recognised ones. Returns the header that was asked for

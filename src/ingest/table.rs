@@ -236,9 +236,7 @@ pub fn read_records(
         .map(|c| clean_cell(c).to_string())
         .collect();
     summary.notes.extend(columns.value_choice(&header_cells));
-    if columns.get(Role::Currency).is_none()
-        && let Some(currency) = columns.value_currency()
-    {
+    if let Some(currency) = columns.header_currency() {
         summary.notes.push(format!(
             "no currency column; values are in {currency}, as the value column's header says"
         ));
@@ -321,6 +319,9 @@ pub fn read_records(
 
     let mut header = records[header_index].cells.clone();
     let mut columns = columns;
+    // With no currency column, the value's header may name one (`Mkt Val (USD)`): read once
+    // per header row, not per holding.
+    let mut header_currency = columns.header_currency();
     let mut header_line_now = header_line;
     let mut rest = records.split_off(header_index + 1);
     drop(records);
@@ -340,6 +341,7 @@ pub fn read_records(
                 out.summary.structure_lines += 1;
                 header = record.cells.clone();
                 columns = map;
+                header_currency = columns.header_currency();
                 header_line_now = record.line;
                 break 'row;
             }
@@ -382,6 +384,9 @@ pub fn read_records(
             }
             match read_row(record, &header, &columns, mark, &source) {
                 Ok((mut holding, warnings)) => {
+                    if holding.currency.is_none() {
+                        holding.currency = header_currency.clone();
+                    }
                     if from_weights {
                         // The weight is the value; in money only when a NAV gives the scale.
                         holding.weight_pct = Some(holding.value);
@@ -665,9 +670,6 @@ pub fn read_row(
     let currency = cell(Role::Currency);
     let currency = if currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_alphabetic()) {
         Some(currency.to_ascii_uppercase())
-    } else if columns.get(Role::Currency).is_none() {
-        // No currency column: the value's header may name one (`Mkt Val (USD)`).
-        columns.value_currency().map(str::to_string)
     } else {
         if !is_placeholder(currency) {
             warn(format!(

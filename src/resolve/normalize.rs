@@ -253,7 +253,12 @@ pub fn normalize_name(raw: &str) -> String {
 /// a listing country in brackets ("Zte Corporation Shares H (China)"), and a Chinese bond's
 /// year, tranche and instrument (2012年…企业债券, …2015年度第三期短期融资券, (第一期)).
 fn plain_issuer(folded: &str) -> String {
-    let mut text = folded.replace("non-voting", " ").replace("non voting", " ");
+    // Most names have none of these: they are looked for before anything is copied.
+    let mut text = if folded.contains("non") {
+        folded.replace("non-voting", " ").replace("non voting", " ")
+    } else {
+        folded.to_string()
+    };
     for country in ["(china)", "(japan)", "(korea)", "(taiwan)", "(hong kong)"] {
         if let Some(stripped) = text.trim_end().strip_suffix(country) {
             text = stripped.to_string();
