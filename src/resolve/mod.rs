@@ -10,6 +10,7 @@
 //! number of distinct issuers and never with holdings × entities, and the outcome for a holding
 //! never depends on which other rows are in the portfolio or their order.
 
+mod bond_short;
 pub mod chinese;
 pub mod eval;
 pub mod names;

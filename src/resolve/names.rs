@@ -18,8 +18,9 @@
 //! Each distinct name is looked up once; the work per name depends on the candidates its words
 //! select, never on the size of the portfolio.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
+use super::bond_short;
 use super::chinese::{compact_keys, han_core, has_han};
 use super::normalize_name;
 use super::rarity;
@@ -177,6 +178,9 @@ pub struct NameIndex {
     han_pairs: HashMap<(char, char), Vec<usize>>,
     /// Core of a Chinese name (see [`han_core`]) → Chinese entries with it.
     han_cores: HashMap<String, Vec<usize>>,
+    /// First two to four characters of a Chinese short name or core → entries, for the issuer
+    /// stems of bond short names (天润转债 → 天润乳业).
+    han_stems: HashMap<String, Vec<usize>>,
 }
 
 impl NameIndex {
@@ -243,6 +247,7 @@ impl NameIndex {
             trigram_keys: Vec::new(),
             han_pairs: HashMap::new(),
             han_cores: HashMap::new(),
+            han_stems: HashMap::new(),
         };
         for (i, e) in entries.iter().enumerate() {
             index.exact.entry(e.normalised.clone()).or_default().push(i);
@@ -257,11 +262,19 @@ impl NameIndex {
                 continue;
             }
             if e.han {
-                index
-                    .han_cores
-                    .entry(han_core(&e.normalised).core)
-                    .or_default()
-                    .push(i);
+                let core = han_core(&e.normalised).core;
+                for beginning in [&e.normalised, &core] {
+                    for n in 2..=4 {
+                        if beginning.chars().count() >= n {
+                            let stem: String = beginning.chars().take(n).collect();
+                            let list = index.han_stems.entry(stem).or_default();
+                            if list.last() != Some(&i) {
+                                list.push(i);
+                            }
+                        }
+                    }
+                }
+                index.han_cores.entry(core).or_default().push(i);
                 for pair in han_pairs(&e.normalised) {
                     let list = index.han_pairs.entry(pair).or_default();
                     if list.last() != Some(&i) {
@@ -359,6 +372,9 @@ impl NameIndex {
     /// when the reference name is no more specific than the holding's; names that share most
     /// character pairs are listed for review.
     fn lookup_han(&self, normalised: &str) -> NameOutcome {
+        if let Some(stem) = bond_short::stem(normalised) {
+            return self.lookup_bond_stem(&stem);
+        }
         let core = han_core(normalised);
         let mut matched = Vec::new();
         for &entry in self.han_cores.get(&core.core).into_iter().flatten() {
@@ -417,6 +433,70 @@ impl NameIndex {
                         ours.len(),
                         self.entries[entry].normalised
                     ),
+                });
+            }
+        }
+        best_per_entity(self, review, matched)
+    }
+
+    /// A bond short name's issuer stem (see [`bond_short`]). It matches when the market has one
+    /// listed family with those characters and one entity holds them in an exchange short name:
+    /// for a convertible, whatever else of its group begins so (a convertible is the listed
+    /// company's own), for another bond only when no other entity's name begins so (a group's
+    /// bond takes the group's stem too). Anything else beginning with the stem is for review.
+    fn lookup_bond_stem(&self, stem: &bond_short::Stem) -> NameOutcome {
+        let entries = self
+            .han_stems
+            .get(&stem.stem)
+            .map_or(&[][..], Vec::as_slice);
+        let entities = |short_only: bool| -> BTreeSet<&str> {
+            entries
+                .iter()
+                .map(|&i| &self.entries[i])
+                .filter(|e| e.short || !short_only)
+                .map(|e| e.entity_id.as_str())
+                .collect()
+        };
+        let rarest = bond_short::pair_words(&stem.stem)
+            .into_iter()
+            .map(|w| (rarity::families(&w), w))
+            .min();
+        let rare = matches!(rarest, Some((Some(1), _)));
+        let listed = entities(true);
+        let decides = rare && listed.len() == 1 && (stem.convertible || entities(false).len() == 1);
+        let rarity_text = match &rarest {
+            Some((Some(_), word)) => rarity::describe(word).unwrap_or_default(),
+            _ => "no listed company's short name holds it".to_string(),
+        };
+        let (mut matched, mut review) = (Vec::new(), Vec::new());
+        for &entry in entries {
+            let e = &self.entries[entry];
+            let hit = NameHit {
+                entry,
+                method: MatchMethod::NameSimilarity,
+                score: 1000,
+                explanation: format!(
+                    "{} short name: its issuer stem “{}” begins {} “{}”; {rarity_text}",
+                    if stem.convertible {
+                        "convertible bond"
+                    } else {
+                        "bond"
+                    },
+                    stem.stem,
+                    if e.short {
+                        "the exchange short name"
+                    } else {
+                        "the name"
+                    },
+                    e.normalised,
+                ),
+            };
+            if decides && e.short {
+                matched.push(hit);
+            } else {
+                review.push(NameHit {
+                    score: REVIEW_THRESHOLD,
+                    ..hit
                 });
             }
         }
@@ -1189,17 +1269,41 @@ mod tests {
             "score 1.00 against “Hangzhou Hikvision Digital Technology Co., Ltd.”: agreed hangzhou, hikvision, digital, technology (as “technol”); missing none; extra none"
         );
         // A word that names one listed family decides without its place, and says so.
-        let name = "GOLDWIND SCIENCE&TECHNOLOGY LTD A";
+        let name = "MEIYA PICO INFORMATION CO LTD A";
         let out = index.lookup(name, &normalize_name(name));
         assert_eq!(
             out.matched[0].explanation,
-            "score 0.90 against “Xinjiang Goldwind Science & Technology Co., Ltd.”: agreed goldwind, science, and, technology; missing xinjiang (place); extra none; the place “xinjiang” is missing, but “goldwind” is rare: names 1 listed family"
+            "score 0.90 against “Xiamen Meiya Pico Information Co., Ltd.”: agreed meiya, pico, information; missing xiamen (place); extra none; the place “xiamen” is missing, but “pico” is rare: names 1 listed family"
         );
         // A word many listed companies share proposes nothing on its own: Zhongtai Securities
         // is not the Xinjiang Zhongtai group.
         let name = "Zhongtai Securities Co., Ltd.";
         let out = index.lookup(name, &normalize_name(name));
         assert!(out.matched.is_empty() && out.review.is_empty(), "{out:?}");
+    }
+
+    #[test]
+    fn bond_short_names_are_read_by_their_issuer_stem() {
+        // 晶澳 is in one listed family's short name, and one entity's: a convertible of it is
+        // that company's.
+        assert_eq!(lookup("晶澳转债").0, vec!["ja-solar"]);
+        // 天润 is in two listed families' short names (a dairy and an engine-parts maker): the
+        // stem alone cannot tell them apart.
+        assert_eq!(
+            lookup("天润转债"),
+            (vec![], vec!["xinjiang-tianrun-dairy".to_string()])
+        );
+        // A group's dated bond and its listed company's convertible begin alike (天业): only the
+        // convertible is surely the listed company's, and here three entities begin so.
+        assert_eq!(lookup("10天业债").0, Vec::<String>::new());
+        let data = load_embedded().unwrap();
+        let index = NameIndex::new(&data);
+        let out = index.lookup("晶澳转债", &normalize_name("晶澳转债"));
+        assert_eq!(
+            out.matched[0].explanation,
+            "convertible bond short name: its issuer stem “晶澳” begins the exchange short name \
+             “晶澳科技”; “jingao” is rare: names 1 listed family"
+        );
     }
 
     #[test]

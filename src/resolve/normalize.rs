@@ -224,6 +224,8 @@ pub fn normalize_name(raw: &str) -> String {
         if let Some(last) = tokens.last_mut() {
             strip_chinese_legal_form(last);
         }
+        drop_spelt_out_legal_form(&mut tokens);
+        drop_state_of_incorporation(&mut tokens);
         if tokens.len() > 1
             && tokens.last().is_some_and(|t| {
                 LEGAL_FORMS.contains(&t.as_str())
@@ -259,6 +261,9 @@ fn plain_issuer(folded: &str) -> String {
     } else {
         folded.to_string()
     };
+    if text.contains('/') {
+        text = drop_after_legal_slash(&text);
+    }
     for country in ["(china)", "(japan)", "(korea)", "(taiwan)", "(hong kong)"] {
         if let Some(stripped) = text.trim_end().strip_suffix(country) {
             text = stripped.to_string();
@@ -318,6 +323,32 @@ fn plain_issuer(folded: &str) -> String {
     out
 }
 
+/// Data vendors and 13F tables qualify a legal form after a slash: "Sharp Corp./Japan",
+/// "COCA COLA CO/THE", "HP INC /DE/". What follows the slash says where the company is
+/// registered, not who it is; it is dropped when the slash follows a legal form, so a slash
+/// elsewhere ("AT/T", a maturity "07/25") is kept.
+fn drop_after_legal_slash(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut after_legal_form = false;
+    for word in text.split_whitespace() {
+        let is_legal = |w: &str| LEGAL_FORMS.contains(&w.trim_end_matches('.'));
+        if after_legal_form && word.starts_with('/') {
+            continue;
+        }
+        match word.split_once('/') {
+            Some((head, _)) if is_legal(head) => {
+                out.push(head);
+                after_legal_form = true;
+            }
+            _ => {
+                after_legal_form = is_legal(word.trim_end_matches(','));
+                out.push(word);
+            }
+        }
+    }
+    out.join(" ")
+}
+
 /// What a Chinese bond's full name says about the issue rather than the issuer.
 const CHINESE_ISSUE_PHRASES: &[&str] = &[
     "面向合格投资者",
@@ -356,6 +387,38 @@ fn is_date(w: &str) -> bool {
         && parts
             .iter()
             .all(|p| !p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// US states (and `new`, for a successor company) that 13F tables write after the legal form:
+/// "FORD MTR CO DEL", "GAP INC DEL", "NEWS CORP NEW", "HP INC /DE/". Sorted.
+const STATE_MARKS: &[&str] = &[
+    "ariz", "calif", "colo", "conn", "de", "del", "fla", "ga", "ill", "ind", "md", "mass", "mich",
+    "minn", "mo", "nev", "new", "nj", "ny", "ohio", "okla", "ore", "pa", "tenn", "tex", "va",
+    "wash", "wis",
+];
+
+/// Drops a state of incorporation written after a legal form ("co del" → "co"); the legal form
+/// itself goes on the next turn of the caller's loop. A state word elsewhere is a name word.
+fn drop_state_of_incorporation(tokens: &mut Vec<String>) {
+    let n = tokens.len();
+    if n > 2
+        && STATE_MARKS.binary_search(&tokens[n - 1].as_str()).is_ok()
+        && LEGAL_FORMS.contains(&tokens[n - 2].as_str())
+    {
+        tokens.pop();
+    }
+}
+
+/// Joins a legal form spelt out in single letters at the end ("SIEMENS A G", "PHILIPS N V")
+/// and drops it.
+fn drop_spelt_out_legal_form(tokens: &mut Vec<String>) {
+    let n = tokens.len();
+    if n > 2 && tokens[n - 2..].iter().all(|t| t.chars().count() == 1) {
+        let joined = tokens[n - 2..].concat();
+        if LEGAL_FORMS.contains(&joined.as_str()) {
+            tokens.truncate(n - 2);
+        }
+    }
 }
 
 /// Removes Chinese legal-form suffixes from a token, never leaving it empty. The longest form
@@ -414,6 +477,16 @@ mod tests {
             ),
             ("新疆中泰化學股份有限公司", "新疆中泰化学"),
             ("3M CO", "3m"),
+            ("FORD MTR CO DEL", "ford motor"),
+            ("NEWS CORP NEW", "news"),
+            ("HP INC /DE/", "hp"),
+            ("SIEMENS A G", "siemens"),
+            ("Sharp Corp./Japan", "sharp"),
+            ("COCA COLA CO/THE", "coca cola"),
+            // A state word that is not after a legal form is part of the name.
+            ("NEW YORK TIMES CO", "new york times"),
+            ("DELTA AIR LINES INC DEL", "delta air lines"),
+            ("AT/T INC", "at t"),
             ("", ""),
         ];
         for (raw, want) in cases {

@@ -229,6 +229,7 @@ fn review_rows_on_real_exports_are_mostly_plausible() {
         "label these review rows in tests/eval/review_labels.csv:\n{}",
         unlabelled.join("\n")
     );
+    println!("review precision on the corpus exports: {plausible} of {total}");
     assert!(
         plausible * 100 >= total * 80,
         "review precision {plausible} of {total} is below 0.8"
