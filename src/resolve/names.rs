@@ -48,6 +48,7 @@ const SUBSIDIARY_MARKERS: &[&str] = &["international", "overseas"];
 const BRAND_AFFILIATE_MARKERS: &[&str] = &[
     "bank",
     "biologics",
+    "biotech",
     "capital",
     "card",
     "construction",
@@ -66,6 +67,7 @@ const BRAND_AFFILIATE_MARKERS: &[&str] = &[
     "pharmaceuticals",
     "securities",
     "shipbuilding",
+    "therapeutics",
     "transport",
 ];
 
@@ -887,7 +889,10 @@ fn score<'a>(
             fate[j] = (Fate::Agreed, None);
         }
     }
-    // Two of our words written as one of theirs ("ba yi" / "bayi"), and the reverse.
+    // Two of our words written as one of theirs ("ba yi" / "bayi"), and the reverse. Two words
+    // that name no one ("new energy") joined still name no one: "GCL NEWENERGY" is not proposed
+    // for "Concord New Energy".
+    let mut generic_join = vec![false; theirs.len()];
     for (j, w) in theirs.iter().enumerate() {
         if fate[j].0 != Fate::Missing {
             continue;
@@ -897,6 +902,9 @@ fn score<'a>(
         }) {
             used[i] = true;
             used[i + 1] = true;
+            generic_join[j] = ![&ours[i], &ours[i + 1]]
+                .iter()
+                .any(|w| matches!(w.class, WordClass::Distinctive | WordClass::Common));
             fate[j] = (
                 Fate::Agreed,
                 Some(format!("{} {}", ours[i].text, ours[i + 1].text)),
@@ -979,9 +987,15 @@ fn score<'a>(
             }
         }
     }
-    let distinctive_agreed = theirs.iter().zip(&fate).any(|(w, (f, _))| {
-        w.class == WordClass::Distinctive && matches!(f, Fate::Agreed | Fate::Prefix | Fate::Near)
-    });
+    let distinctive_agreed = theirs
+        .iter()
+        .zip(&fate)
+        .enumerate()
+        .any(|(j, (w, (f, _)))| {
+            w.class == WordClass::Distinctive
+                && !generic_join[j]
+                && matches!(f, Fate::Agreed | Fate::Prefix | Fate::Near)
+        });
     let reference_has_distinctive = theirs.iter().any(|w| w.class == WordClass::Distinctive);
     // Filler agreeing ("co", "the") makes nothing a candidate.
     let agreed_words = theirs
@@ -1019,14 +1033,18 @@ fn score<'a>(
                 .any(|w| matches!(w.class, WordClass::Distinctive | WordClass::Common))
     };
     // A common word ("zhongtai") proposes only with the business it names agreeing too
-    // ("Zhongtai Chemical" for Xinjiang Zhongtai Chemical, not "Zhongtai Securities").
+    // ("Zhongtai Chemical" for Xinjiang Zhongtai Chemical, not "Zhongtai Securities"), and
+    // only for a reference with no word of its own beyond them: "Tokyo Electric Power" is not
+    // "Tokyo Shibaura Electric".
     let agreed_class = |class: WordClass| {
         theirs
             .iter()
             .zip(&fate)
             .any(|(w, (f, _))| w.class == class && matches!(f, Fate::Agreed | Fate::Prefix))
     };
-    let common_with_business = agreed_class(WordClass::Common) && agreed_class(WordClass::Business);
+    let common_with_business = !reference_has_distinctive
+        && agreed_class(WordClass::Common)
+        && agreed_class(WordClass::Business);
     if !(distinctive_agreed
         || common_with_business
         || (!reference_has_distinctive && generic_candidate()))
@@ -1214,6 +1232,8 @@ mod tests {
             "Samsung Pharmaceutical Co. Ltd.",
             "Hitachi Capital Corp.",
             "Hitachi Construction Machinery Co. Ltd.",
+            // An unrelated US drug developer that shares the sports brand's word.
+            "PUMA BIOTECHNOLOGY INC",
         ] {
             let (m, r) = lookup(affiliate);
             assert_eq!(m, none, "{affiliate}");
@@ -1304,6 +1324,19 @@ mod tests {
             "convertible bond short name: its issuer stem “晶澳” begins the exchange short name \
              “晶澳科技”; “jingao” is rare: names 1 listed family"
         );
+    }
+
+    #[test]
+    fn words_that_name_no_one_propose_no_one() {
+        // Place and business words shared with a former name ("Tokyo Shibaura Electric") or
+        // joined into an exchange short name ("GCL NEWENERGY") are no reason to look twice.
+        for name in [
+            "Tokyo Electric Power Co. Holdings Inc.",
+            "Concord New Energy Group Ltd.",
+            "CGN New Energy Holdings Co. Ltd.",
+        ] {
+            assert_eq!(lookup(name), (vec![], vec![]), "{name}");
+        }
     }
 
     #[test]

@@ -276,9 +276,11 @@ fn plain_issuer(folded: &str) -> String {
         text = text.replace(phrase, " ");
     }
     // Exchange short names carry trading marks: `*ST八钢`, `ST得润` (special treatment),
-    // `云从科技-UW` (STAR Market: no profit yet, weighted voting rights).
+    // `G双良` (share reform done, 2005–06), `XD海尔` (ex-dividend; XR ex-rights, DR both),
+    // `N盛泰`/`C盛泰` (first days of trading), `云从科技-UW` (STAR Market: no profit yet,
+    // weighted voting rights). Each is a mark only where a Chinese character follows it.
     let han = |c: Option<char>| c.is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    for mark in ["s*st", "*st", "sst", "st"] {
+    for mark in ["s*st", "*st", "sst", "st", "xd", "xr", "dr", "g", "n", "c"] {
         if let Some(rest) = text.trim_start().strip_prefix(mark)
             && han(rest.chars().next())
         {
@@ -476,6 +478,11 @@ mod tests {
                 "china xinjian group",
             ),
             ("新疆中泰化學股份有限公司", "新疆中泰化学"),
+            ("*ST八钢", "八钢"),
+            ("G双良", "双良"),
+            ("XD海尔智", "海尔智"),
+            ("N盛泰", "盛泰"),
+            ("TCL科技", "tcl科技"),
             ("3M CO", "3m"),
             ("FORD MTR CO DEL", "ford motor"),
             ("NEWS CORP NEW", "news"),

@@ -421,6 +421,7 @@ const BUSINESS: &[&str] = &[
     "machinery",
     "magnesium",
     "management",
+    "manufacture",
     "manufacturing",
     "marine",
     "material",
