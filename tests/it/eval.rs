@@ -107,6 +107,7 @@ fn the_readme_figures_are_what_eval_prints() {
         "tests/eval/names.csv",
         "tests/eval/blind.csv",
         "tests/eval/blind2.csv",
+        "tests/eval/blind3.csv",
     ] {
         let output = crate::xjscan(&crate::root())
             .args(["eval", set])
@@ -126,5 +127,33 @@ fn the_readme_figures_are_what_eval_prints() {
             readme.replace("\n   ", " ").contains(&claim),
             "README should say: {claim}"
         );
+    }
+}
+
+/// A blind set is measured once and then frozen: its labels are never edited to suit the
+/// matcher. The digests are those of the files as committed before their measurements.
+#[test]
+fn the_blind_sets_are_frozen() {
+    use sha2::{Digest, Sha256};
+    for (set, digest) in [
+        (
+            "tests/eval/blind.csv",
+            "728ce4396814fe1d2107ac83f46bf7006cc618661f1053fcfbd56887b7fa622b",
+        ),
+        (
+            "tests/eval/blind2.csv",
+            "dd8d89583a9bf50edf1dc57eab10c61cecd8b3d80438915fb2071932ace12221",
+        ),
+        (
+            "tests/eval/blind3.csv",
+            "9e1c1c23012fbf785816c2f5c5fa2481f8f5273ef5fbc4025cbe9c23bd33eb43",
+        ),
+    ] {
+        let bytes = std::fs::read(crate::root().join(set)).unwrap();
+        let actual: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(actual, digest, "{set} was edited after it was measured");
     }
 }
