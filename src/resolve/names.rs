@@ -71,6 +71,10 @@ const BRAND_AFFILIATE_MARKERS: &[&str] = &[
     "transport",
 ];
 
+/// The longest word read as an acronym ("CSR", "TCL"): short enough that unrelated companies
+/// share it as their whole name.
+const MAX_ACRONYM: usize = 4;
+
 /// Words whose cut-off beginning ends a truncated name without naming anything
 /// ("… HOLDING ADR REPRESENTIN", "… GROUP HOLDINGS LT").
 const CUT_FILLER: &[&str] = &[
@@ -112,6 +116,8 @@ pub struct NameEntry {
     group_level: bool,
     /// An exchange short name or abbreviation, not a full name.
     short: bool,
+    /// A name the company no longer carries.
+    former: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -204,7 +210,7 @@ impl NameIndex {
                     None,
                     String::new(),
                     fuzzy,
-                    false,
+                    (false, false),
                 ));
             }
         }
@@ -218,26 +224,32 @@ impl NameIndex {
                 Some(alias.grade),
                 alias.source_id.clone(),
                 fuzzy,
-                matches!(alias.kind.as_str(), "short" | "abbreviation"),
+                (
+                    matches!(alias.kind.as_str(), "short" | "abbreviation"),
+                    alias.kind == "former",
+                ),
             ));
         }
         let entries: Vec<NameEntry> = entries
             .into_iter()
-            .filter_map(|(entity_id, text, grade, source_id, fuzzy, short)| {
-                let normalised = normalize_name(&text);
-                (!normalised.is_empty()).then(|| NameEntry {
-                    group_level: group_level(&entity_id),
-                    entity_id,
-                    grade,
-                    source_id,
-                    words: words_of(&normalised),
-                    han: has_han(&normalised),
-                    normalised,
-                    text,
-                    fuzzy,
-                    short,
-                })
-            })
+            .filter_map(
+                |(entity_id, text, grade, source_id, fuzzy, (short, former))| {
+                    let normalised = normalize_name(&text);
+                    (!normalised.is_empty()).then(|| NameEntry {
+                        group_level: group_level(&entity_id),
+                        entity_id,
+                        grade,
+                        source_id,
+                        words: words_of(&normalised),
+                        han: has_han(&normalised),
+                        normalised,
+                        text,
+                        fuzzy,
+                        short,
+                        former,
+                    })
+                },
+            )
             .collect();
         let mut index = NameIndex {
             entries: Vec::new(),
@@ -327,23 +339,7 @@ impl NameIndex {
             return NameOutcome::default();
         }
         if let Some(hits) = self.exact.get(normalised) {
-            // An entity whose name and alias normalise alike ("Zijin Mining Group" and "Zijin
-            // Mining Group Co., Ltd.") is one hit, by its first entry.
-            let mut seen = HashSet::new();
-            return NameOutcome {
-                matched: hits
-                    .iter()
-                    .filter(|&&entry| seen.insert(self.entries[entry].entity_id.as_str()))
-                    .map(|&entry| NameHit {
-                        entry,
-                        method: MatchMethod::Name,
-                        score: 1000,
-                        // The method ("normalised name") and the two names say it all.
-                        explanation: String::new(),
-                    })
-                    .collect(),
-                review: Vec::new(),
-            };
+            return self.exact_hits(hits);
         }
         let han = has_han(normalised);
         // Readings bridge scripts only: two Latin names are compared word by word below, two
@@ -368,6 +364,55 @@ impl NameIndex {
             return self.lookup_han(normalised);
         }
         self.lookup_similar(raw, normalised)
+    }
+
+    /// Entries whose normalised name equals the holding's. An entity whose name and alias
+    /// normalise alike ("Zijin Mining Group" and "Zijin Mining Group Co., Ltd.") is one hit, by
+    /// its first entry. A former name that comes down to an acronym a listed company carries
+    /// today ("CSR Corporation" → `csr`, now CSR Ltd. of Sydney) may be that company's name
+    /// now: it is listed for review, never matched on its own. A former name that is a word
+    /// ("Daimler AG") still names its own lineage: the companies carrying the word today add
+    /// words of their own ("Daimler Truck").
+    fn exact_hits(&self, hits: &[usize]) -> NameOutcome {
+        let mut seen = HashSet::new();
+        let mut outcome = NameOutcome::default();
+        for &entry in hits {
+            let e = &self.entries[entry];
+            if !seen.insert(e.entity_id.as_str()) {
+                continue;
+            }
+            let naming: Vec<&Word> = e
+                .words
+                .iter()
+                .filter(|w| !matches!(w.class, WordClass::Weak | WordClass::Country))
+                .collect();
+            let taken = match naming.as_slice() {
+                [only] if e.former && only.text.chars().count() <= MAX_ACRONYM => {
+                    rarity::families(&only.text).map(|_| only.text.as_str())
+                }
+                _ => None,
+            };
+            match taken {
+                None => outcome.matched.push(NameHit {
+                    entry,
+                    method: MatchMethod::Name,
+                    score: 1000,
+                    // The method ("normalised name") and the two names say it all.
+                    explanation: String::new(),
+                }),
+                Some(word) => outcome.review.push(NameHit {
+                    entry,
+                    method: MatchMethod::Name,
+                    score: REVIEW_THRESHOLD,
+                    explanation: format!(
+                        "the former name “{}” comes down to the acronym “{word}”, which a listed company carries today ({}); the name alone does not decide",
+                        e.text,
+                        rarity::describe(word).unwrap_or_default()
+                    ),
+                }),
+            }
+        }
+        outcome
     }
 
     /// Chinese names: the same core name (place prefix and business suffixes aside) matches
@@ -1323,6 +1368,20 @@ mod tests {
             out.matched[0].explanation,
             "convertible bond short name: its issuer stem “晶澳” begins the exchange short name \
              “晶澳科技”; “jingao” is rare: names 1 listed family"
+        );
+    }
+
+    #[test]
+    fn a_former_name_that_is_now_another_companys_word_does_not_decide() {
+        // CRRC was CSR Corporation; "CSR Ltd." is an Australian building-materials company.
+        assert_eq!(lookup("CSR Ltd."), (vec![], vec!["crrc".to_string()]));
+        // A former name that is a word still names its lineage: Daimler AG is Mercedes-Benz
+        // Group, whatever Daimler Truck is called.
+        assert_eq!(lookup("Daimler AG").0, vec!["mercedes-benz"]);
+        // The full former name still decides.
+        assert_eq!(
+            lookup("China South Locomotive & Rolling Stock Corporation Limited").0,
+            vec!["crrc"]
         );
     }
 
