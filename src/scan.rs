@@ -179,8 +179,10 @@ pub fn scan_dataset(options: &ScanOptions) -> Result<DatasetScanResult, ScanErro
     let overrides = load_overrides(options, &data)?;
     let measured =
         crate::exposure::dataset::measure(&files, &data, overrides, options.exposure.fault)?;
-    let report = crate::report::dataset::build(&ingest::display_path(&dir), &data.meta, measured);
-    let rendered = crate::report::dataset::render_all(&report)?;
+    let shown = ingest::display_path(&dir);
+    let name = options.name.clone().unwrap_or_else(|| shown.clone());
+    let report = crate::report::dataset::build(&name, &shown, &data.meta, measured);
+    let rendered = crate::report::dataset::render_all(&report, &options.formats)?;
     Ok(DatasetScanResult { report, rendered })
 }
 

@@ -187,7 +187,7 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
     settings.options.inputs = inputs;
     settings.options.ingest.shown_as = shown_as;
     if scan::is_dataset_scan(&settings.options.inputs) {
-        refuse_for_dataset(&settings.options)?;
+        refuse_for_dataset(&settings.options, &settings.net)?;
         return run_dataset(&settings, &today);
     }
     if let Some(dir) = settings
@@ -234,9 +234,26 @@ fn warn_if_stale(as_of: &str, today: &crate::model::IsoDate) {
 }
 
 /// Options of a holdings-file scan that a Form 13F data set scan has no use for: refused by
-/// name rather than silently ignored.
-fn refuse_for_dataset(o: &ScanOptions) -> Result<(), Failure> {
+/// name rather than silently ignored. The others apply: `--mappings`, `--shipped-data`,
+/// `--overrides`, `--out`, `--format`, `--name` and `--fail-above` (tested in
+/// `tests/it/dataset.rs`).
+fn refuse_for_dataset(o: &ScanOptions, net: &super::args::NetArgs) -> Result<(), Failure> {
+    // A data set folder is read from disk: nothing is downloaded, so how downloads behave
+    // does not apply. Defaults are what clap fills in when the flag is absent.
+    let net_given = net.cache.is_some()
+        || net.offline
+        || net.timeout != 30
+        || net.retries != 4
+        || net.max_body != 512 * 1024 * 1024
+        || net.concurrency != 4
+        || net.rate.is_some();
     let given = [
+        (
+            "--cache/--offline/--timeout/--retries/--max-body/--concurrency/--rate",
+            net_given,
+        ),
+        ("--base", o.base_currency != "USD"),
+        ("--config", o.config.is_some()),
         ("--fx", o.fx.is_some()),
         ("--look-through", o.look_through.is_some()),
         ("--letters", o.letters),
@@ -252,7 +269,7 @@ fn refuse_for_dataset(o: &ScanOptions) -> Result<(), Failure> {
     ];
     match given.iter().find(|(_, set)| *set) {
         Some((flag, _)) => Err(Failure::input(anyhow!(
-            "{flag} does not apply to a Form 13F data set scan (one portfolio per filing, read from its TSV files); leave it out"
+            "{flag} does not apply to a Form 13F data set scan (one portfolio per filing, read from its TSV files, values in US dollars); leave it out"
         ))),
         None => Ok(()),
     }

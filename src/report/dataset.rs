@@ -1,15 +1,18 @@
 //! Reports for a whole Form 13F data set: one row per filing (`filers.csv`), the flagged rows
 //! (`flagged.csv`), the rows set aside with their reasons (`rejected.csv`), the model as JSON,
-//! and a Markdown overview from `templates/dataset.md.hbs`.
+//! and an overview in Markdown and HTML from `templates/dataset.md.hbs` and `dataset.html.hbs`;
+//! `--format` chooses among them as for a holdings file (`csv` being the three tables).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::Format;
 use super::render::{self, RenderError};
 use crate::exposure::dataset::{DatasetExposure, FilerExposure};
 use crate::model::DatasetMeta;
 
 const DATASET_MD: &str = include_str!("../../templates/dataset.md.hbs");
+const DATASET_HTML: &str = include_str!("../../templates/dataset.html.hbs");
 
 /// How many filers the Markdown overview lists.
 const TOP_FILERS: usize = 25;
@@ -18,6 +21,9 @@ const TOP_FILERS: usize = 25;
 #[derive(Debug, Clone, Serialize)]
 pub struct DatasetReport {
     pub tool: super::model::Tool,
+    /// The report's title: `--name`, else the folder's name.
+    pub name: String,
+    /// The folder scanned, as given.
     pub dataset: String,
     pub reference: DatasetMeta,
     pub exposure: DatasetExposure,
@@ -30,7 +36,12 @@ pub struct DatasetReport {
     pub option_value: Decimal,
 }
 
-pub fn build(dataset: &str, reference: &DatasetMeta, exposure: DatasetExposure) -> DatasetReport {
+pub fn build(
+    name: &str,
+    dataset: &str,
+    reference: &DatasetMeta,
+    exposure: DatasetExposure,
+) -> DatasetReport {
     let mut top: Vec<FilerExposure> = exposure
         .filers
         .iter()
@@ -49,6 +60,7 @@ pub fn build(dataset: &str, reference: &DatasetMeta, exposure: DatasetExposure) 
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
         },
+        name: name.to_string(),
         dataset: dataset.to_string(),
         reference: reference.clone(),
         top_filers: top,
@@ -69,37 +81,65 @@ pub fn build(dataset: &str, reference: &DatasetMeta, exposure: DatasetExposure) 
     }
 }
 
-/// Renders the four outputs: `(file name, contents)`.
-pub fn render_all(report: &DatasetReport) -> Result<Vec<(&'static str, String)>, RenderError> {
+/// Renders the outputs `formats` ask for, `(file name, contents)`: `report.md`, `report.html`,
+/// `report.json`, and for `csv` the tables `filers.csv`, `flagged.csv` and `rejected.csv`.
+/// `review.csv` is always written, as for a holdings file.
+pub fn render_all(
+    report: &DatasetReport,
+    formats: &[Format],
+) -> Result<Vec<(&'static str, String)>, RenderError> {
     // A quarter's report is megabytes of JSON and CSV: the outputs are rendered side by side.
-    let (md, json, filers, flags) = std::thread::scope(|scope| {
-        let md = scope.spawn(|| -> Result<String, RenderError> {
-            let mut hb = render::registry(render::escape_markdown);
-            hb.register_template_string("dataset", DATASET_MD)
-                .map_err(Box::new)?;
-            Ok(hb.render("dataset", report).map_err(Box::new)?)
+    let rendered: Vec<Result<Vec<(&'static str, String)>, RenderError>> =
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = formats
+                .iter()
+                .map(|&format| scope.spawn(move || render_one(report, format)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(RenderError::Thread("rendering failed".to_string()))
+                    })
+                })
+                .collect()
         });
-        let json = scope.spawn(|| -> Result<String, RenderError> {
+    let mut files = Vec::new();
+    for outputs in rendered {
+        files.extend(outputs?);
+    }
+    files.push((super::REVIEW_FILE, review_csv(report)?));
+    Ok(files)
+}
+
+/// One format's files.
+fn render_one(
+    report: &DatasetReport,
+    format: Format,
+) -> Result<Vec<(&'static str, String)>, RenderError> {
+    let template = |escape: fn(&str) -> String, text: &str| -> Result<String, RenderError> {
+        let mut hb = render::registry(escape);
+        hb.register_template_string("dataset", text)
+            .map_err(Box::new)?;
+        Ok(hb.render("dataset", report).map_err(Box::new)?)
+    };
+    Ok(match format {
+        Format::Markdown => vec![("report.md", template(render::escape_markdown, DATASET_MD)?)],
+        Format::Html => vec![(
+            "report.html",
+            template(handlebars::html_escape, DATASET_HTML)?,
+        )],
+        Format::Json => {
             let mut json = serde_json::to_string_pretty(report)?;
             json.push('\n');
-            Ok(json)
-        });
-        let filers = scope.spawn(|| filers_csv(report));
-        let flags = flags_csv(report);
-        let join = |h: std::thread::ScopedJoinHandle<'_, Result<String, RenderError>>| {
-            h.join()
-                .unwrap_or_else(|_| Err(RenderError::Thread("rendering failed".to_string())))
-        };
-        (join(md), join(json), join(filers), flags)
-    });
-    Ok(vec![
-        ("report.md", md?),
-        ("report.json", json?),
-        ("filers.csv", filers?),
-        ("flagged.csv", flags?),
-        ("rejected.csv", rejected_csv(report)?),
-        (super::REVIEW_FILE, review_csv(report)?),
-    ])
+            vec![("report.json", json)]
+        }
+        Format::Csv => vec![
+            ("filers.csv", filers_csv(report)?),
+            ("flagged.csv", flags_csv(report)?),
+            ("rejected.csv", rejected_csv(report)?),
+        ],
+    })
 }
 
 /// Rows whose value is not counted, each with its line and the reason.

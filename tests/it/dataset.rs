@@ -142,6 +142,84 @@ fn rows_set_aside_are_listed_with_line_and_reason() {
     assert_eq!(m["exposure"]["rejected_rows"], 4);
 }
 
+/// The options a data set scan honours: `--format` picks the files, `--name` titles the
+/// report, `--overrides` applies reviewers' decisions, `--fail-above` sets the exit status.
+#[test]
+fn scan_options_apply_to_a_data_set() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(&dir.path().join("q3"));
+    let run = |args: &[&str]| {
+        let out = dir.path().join("out");
+        let _ = std::fs::remove_dir_all(&out);
+        let mut all = vec!["scan", "q3", "--out", "out"];
+        all.extend_from_slice(args);
+        let output = xjscan(dir.path()).args(&all).output().unwrap();
+        let mut files: Vec<String> = std::fs::read_dir(&out)
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        (output.status.code(), files)
+    };
+    assert_eq!(
+        run(&["--format", "md"]),
+        (Some(0), vec!["report.md".into(), "review.csv".into()])
+    );
+    assert_eq!(
+        run(&["--format", "csv,html"]),
+        (
+            Some(0),
+            [
+                "filers.csv",
+                "flagged.csv",
+                "rejected.csv",
+                "report.html",
+                "review.csv"
+            ]
+            .map(String::from)
+            .to_vec()
+        )
+    );
+    let (code, _) = run(&["--name", "Q3 <2025> & co", "--format", "md,html"]);
+    assert_eq!(code, Some(0));
+    let md = std::fs::read_to_string(dir.path().join("out/report.md")).unwrap();
+    assert!(
+        md.starts_with(
+            "# Xinjiang forced-labour exposure across a Form 13F data set: Q3 \\<2025\\> & co\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- Data set: q3\n"), "{md}");
+    let html = std::fs::read_to_string(dir.path().join("out/report.html")).unwrap();
+    assert!(html.contains("<h1>Xinjiang forced-labour exposure across a Form 13F data set: Q3 &lt;2025&gt; &amp; co</h1>"), "{html}");
+    // 59.32% of the long value is flagged (see the first test): above 50 exits 3, report written.
+    let (code, files) = run(&["--fail-above", "50"]);
+    assert_eq!(code, Some(3));
+    assert!(files.contains(&"report.json".to_string()));
+    assert_eq!(run(&["--fail-above", "60"]).0, Some(0));
+    // A reviewer's rejection of Daqo's match takes its 1,000,000 dollars out of the flags.
+    let flagged = || {
+        let m = crate::report_json(&dir.path().join("out"));
+        m["exposure"]["flagged_value"]
+            .as_str()
+            .unwrap()
+            .parse::<i64>()
+            .unwrap()
+    };
+    assert_eq!(run(&["--format", "json"]).0, Some(0));
+    let before = flagged();
+    std::fs::write(
+        dir.path().join("decisions.csv"),
+        "holding_name,entity_id,decision,reviewer,date,note\nDAQO NEW ENERGY CORP,daqo-new-energy,reject,A. Reviewer,2026-12-06,test\n",
+    )
+    .unwrap();
+    let (code, _) = run(&["--overrides", "decisions.csv", "--format", "json"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(before - flagged(), 1_000_000);
+}
+
 /// Values at the top of the 64-bit range, 100,000 times over, in thousands: every figure exact
 /// to the dollar (27 digits), and the percentage (whose × 100 would overflow) computed.
 #[test]

@@ -228,8 +228,8 @@ fn check_dataset(dir: &Path, _: &[PathBuf], expected: Option<&Expected>) -> Resu
             measured.rows, e.rows
         ));
     }
-    let report = xjscan::report::dataset::build("q", &data().meta, measured);
-    xjscan::report::dataset::render_all(&report)
+    let report = xjscan::report::dataset::build("q", "q", &data().meta, measured);
+    xjscan::report::dataset::render_all(&report, xjscan::report::Format::ALL)
         .map_err(|e| format!("rendering failed (exit 1): {e}"))?;
     Ok(true)
 }

@@ -443,10 +443,40 @@ fn options_that_do_not_apply_to_a_data_set_are_refused() {
     )
     .unwrap();
     std::fs::write(set.join("INFOTABLE.tsv"), "ACCESSION_NUMBER\tINFOTABLE_SK\tNAMEOFISSUER\tTITLEOFCLASS\tCUSIP\tFIGI\tVALUE\tSSHPRNAMT\tSSHPRNAMTTYPE\tPUTCALL\n").unwrap();
-    assert_eq!(
-        refused(dir.path(), &["set", "--fx", "rates.csv"]),
-        (2, "error: --fx does not apply to a Form 13F data set scan (one portfolio per filing, read from its TSV files); leave it out\n".to_string())
-    );
+    // Every option of a holdings scan that a data set has no use for, each on its own.
+    let net = "--cache/--offline/--timeout/--retries/--max-body/--concurrency/--rate";
+    let limits = "--max-unpacked/--max-line/--max-field/--max-rows";
+    for (args, flag) in [
+        (&["--fx", "rates.csv"][..], "--fx"),
+        (&["--look-through", "funds"], "--look-through"),
+        (&["--letters"], "--letters"),
+        (&["--templates", "t"], "--templates"),
+        (&["--nav", "100"], "--nav"),
+        (&["--columns", "name=A,value=B"], "--columns"),
+        (&["--encoding", "latin1"], "--encoding"),
+        (&["--enrich", "openfigi"], "--enrich"),
+        (&["--max-rows", "5"], limits),
+        (&["--max-line", "1K"], limits),
+        (&["--base", "EUR"], "--base"),
+        (&["--config", "xjscan.toml"], "--config"),
+        (&["--offline"], net),
+        (&["--cache", "c"], net),
+        (&["--timeout", "5"], net),
+        (&["--rate", "2"], net),
+    ] {
+        let mut all = vec!["set"];
+        all.extend_from_slice(args);
+        assert_eq!(
+            refused(dir.path(), &all),
+            (
+                2,
+                format!(
+                    "error: {flag} does not apply to a Form 13F data set scan (one portfolio per filing, read from its TSV files, values in US dollars); leave it out\n"
+                )
+            ),
+            "{args:?}"
+        );
+    }
 }
 
 /// N-PORT values and net assets past the bound, and a 13F table whose values add up past it,
