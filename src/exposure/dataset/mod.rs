@@ -8,6 +8,13 @@
 //! unit is decided once per filing and applied to its sums; and only the rows of flagged issuers
 //! are read again, for their details. Values are whole numbers summed in `i128`, so every total
 //! is exact. Parquet partitions are read with polars and fed row by row to the same code.
+//!
+//! What is not 13F-specific — the sinks, the per-portfolio sums by bucket, issuer numbering and
+//! resolution, finding flagged rows again — is the shared engine in [`engine`], which the
+//! N-PORT data-set reader is to feed as well; this module says what a 13F row is
+//! ([`TableRow`] for [`InfoRow`]) and turns the sums into filings' figures (the unit rule).
+
+mod engine;
 
 use std::collections::HashMap;
 
@@ -15,12 +22,61 @@ use polars::prelude::DataFrame;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{flagging, percent};
+use super::percent;
 use crate::ingest::sec_dataset::{self, DatasetFiles, Filing, InfoRow, Piece};
 use crate::ingest::{IngestError, sec13f, tsv_chunks};
-use crate::model::ids::Cusip;
-use crate::model::{Holding, HoldingIds, PositionKind, ReferenceData, SourceLine};
+use crate::model::ReferenceData;
 use crate::resolve::{Candidate, Overrides, Resolver};
+use engine::{Bucket, IssuerKey, IssuerOutcome, RowRef, Sink, Sums, TableRow};
+
+/// A Form 13F information-table row, as the engine sees it: the filing is the portfolio, the
+/// issuer is its name and CUSIP, put/call rows are options, and a value must be a whole number.
+impl TableRow for InfoRow<'_> {
+    fn portfolio(&self) -> &[u8] {
+        self.accession
+    }
+
+    fn issuer_fields(&self) -> [&[u8]; 2] {
+        [self.name, self.cusip]
+    }
+
+    fn value(&self) -> Option<i64> {
+        // A short line's row is rejected whatever its value.
+        match self.short {
+            None => sec_dataset::whole_number(self.value),
+            Some(_) => None,
+        }
+    }
+
+    fn bucket(&self) -> Bucket {
+        if self.put_call.is_empty() {
+            Bucket::Long
+        } else {
+            Bucket::Option
+        }
+    }
+
+    /// Share rows (not options) with a positive share count, and those of them priced under a
+    /// dollar a share: the evidence for the unit decision.
+    fn evidence(&self, value: i64) -> [u64; 2] {
+        if !self.put_call.is_empty() || self.amount_type != b"SH" {
+            return [0, 0];
+        }
+        match sec_dataset::whole_number(self.amount) {
+            Some(amount) if amount > 0 => [1, u64::from(value < amount)],
+            _ => [0, 0],
+        }
+    }
+
+    fn rejection(&self) -> String {
+        InfoRow::rejection(self).unwrap_or_default()
+    }
+
+    fn rejected(&self) -> (String, String) {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (text(self.name), text(self.cusip))
+    }
+}
 
 /// One filing's figures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -108,69 +164,6 @@ pub struct DatasetReview {
     pub candidate: Candidate,
 }
 
-/// What is known about a distinct issuer (name + CUSIP) once resolved: entity ids and tier
-/// when flagged, and review candidates.
-#[derive(Debug, Clone, Default)]
-struct IssuerOutcome {
-    flag: Option<(String, String)>,
-    review: Vec<Candidate>,
-}
-
-/// Resolves distinct issuers, each once for the whole data set, on every core: names are
-/// independent, and the results are put back in input order, so the output does not depend on
-/// the number of threads.
-fn resolve_issuers(
-    resolver: &Resolver,
-    data: &ReferenceData,
-    issuers: &[(String, String)],
-) -> Vec<IssuerOutcome> {
-    let resolve_one = |(name, cusip): &(String, String)| {
-        let holding = Holding {
-            source: SourceLine {
-                file: "".into(),
-                line: 0,
-            },
-            name: name.clone(),
-            name_source: None,
-            description: None,
-            ids: HoldingIds {
-                cusip: cusip.parse::<Cusip>().ok(),
-                ..HoldingIds::default()
-            },
-            quantity: None,
-            quantity_unit: None,
-            kind: PositionKind::Long,
-            value: Decimal::ZERO,
-            currency: None,
-            weight_pct: None,
-            asset_class: None,
-        };
-        let resolution = resolver.resolve(&holding);
-        let (tier, entities) = flagging(&resolution.matches, data);
-        IssuerOutcome {
-            flag: tier.map(|t| (entities.join("; "), t.key().to_string())),
-            review: resolution.review,
-        }
-    };
-    let threads = threads();
-    if threads < 2 || issuers.len() < 2_000 {
-        return issuers.iter().map(resolve_one).collect();
-    }
-    let chunk = issuers.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = issuers
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(resolve_one).collect::<Vec<_>>()))
-            .collect();
-        // Outcomes are matched to issuers by position, so a part may never go missing: a
-        // thread that panicked (a bug, not bad input) takes the process down with it.
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
-}
-
 /// Everything measured over the pieces so far.
 #[derive(Default)]
 struct Totals {
@@ -179,7 +172,7 @@ struct Totals {
     rejected: Vec<DatasetRejected>,
     unknown_filings: Vec<String>,
     /// Every distinct issuer seen, with its outcome.
-    issuers: HashMap<(String, String), IssuerOutcome>,
+    issuers: HashMap<IssuerKey, IssuerOutcome>,
     /// The piece each filing was measured in: a filing split between pieces would be counted
     /// twice, with two unit decisions, so it is refused.
     pieces_of: HashMap<String, std::path::PathBuf>,
@@ -221,10 +214,10 @@ pub fn measure(
     unknown_filings.sort();
     let mut review: Vec<DatasetReview> = issuers
         .iter()
-        .flat_map(|((name, cusip), o)| {
+        .flat_map(|(key, o)| {
             o.review.iter().map(|c| DatasetReview {
-                holding_name: name.clone(),
-                cusip: cusip.clone(),
+                holding_name: key.name.clone(),
+                cusip: key.cusip.clone(),
                 candidate: c.clone(),
             })
         })
@@ -262,211 +255,6 @@ pub fn measure(
         unknown_filings,
         review,
     })
-}
-
-/// A hash map with a fast non-cryptographic hasher: the keys come from the data set, but the
-/// process ends with the scan, and nothing here is iterated into an output unsorted.
-type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
-
-/// Counts and raw sums (before the unit multiplier) of one filing's rows. Sums are added up in
-/// `i128`, so no set of `i64` values can overflow them.
-#[derive(Debug, Clone, Copy, Default)]
-struct FilingSums {
-    rows: u64,
-    /// Rows whose value is not a whole number.
-    rejected: u64,
-    long_rows: u64,
-    long_raw: i128,
-    option_rows: u64,
-    option_raw: i128,
-    /// Every value as filed, for the check against `tableValueTotal`.
-    raw_sum: i128,
-    /// Share rows (not options) with a value and a positive share count, and those of them
-    /// priced under a dollar a share: the evidence for the unit decision.
-    priced: u64,
-    sub_dollar: u64,
-}
-
-impl FilingSums {
-    /// Counts a row; `value` is its value, or `None` when the row is rejected.
-    fn add(&mut self, row: &InfoRow, value: Option<i64>) {
-        self.rows += 1;
-        let Some(value) = value else {
-            self.rejected += 1;
-            return;
-        };
-        self.raw_sum += i128::from(value);
-        if row.put_call.is_empty() {
-            self.long_rows += 1;
-            self.long_raw += i128::from(value);
-            if row.amount_type == b"SH"
-                && let Some(amount) = sec_dataset::whole_number(row.amount)
-                && amount > 0
-            {
-                self.priced += 1;
-                if value < amount {
-                    self.sub_dollar += 1;
-                }
-            }
-        } else {
-            self.option_rows += 1;
-            self.option_raw += i128::from(value);
-        }
-    }
-
-    fn merge(&mut self, o: &FilingSums) {
-        self.rows += o.rows;
-        self.rejected += o.rejected;
-        self.long_rows += o.long_rows;
-        self.long_raw += o.long_raw;
-        self.option_rows += o.option_rows;
-        self.option_raw += o.option_raw;
-        self.raw_sum += o.raw_sum;
-        self.priced += o.priced;
-        self.sub_dollar += o.sub_dollar;
-    }
-}
-
-/// A row as kept during the pass: its issuer (numbered within the sink that read it) and where
-/// it sits in its range: the byte offset from the range's start in `INFOTABLE.tsv`, or the row
-/// index in a Parquet partition. Eight bytes, so even 10 million rows take little memory.
-#[derive(Debug, Clone, Copy)]
-struct RowRef {
-    issuer: u32,
-    at: u32,
-}
-
-/// The rows of one range, in line order.
-struct RangeRows {
-    chunk: u32,
-    rows: Vec<RowRef>,
-    /// Where row numbers and line numbers part (after the header or a blank line): the index
-    /// of a row in `rows` and its line within the range. Rows between two entries sit on
-    /// consecutive lines, so blank lines cost nothing per line.
-    jumps: Vec<(u32, u32)>,
-    /// The line the next row sits on if no line is skipped.
-    next_line: u32,
-}
-
-impl RangeRows {
-    fn push(&mut self, row: RowRef, line_in_chunk: u32) {
-        if line_in_chunk != self.next_line {
-            self.jumps.push((self.rows.len() as u32, line_in_chunk));
-        }
-        self.rows.push(row);
-        self.next_line = line_in_chunk + 1;
-    }
-
-    /// The line within the range of the row at `index`.
-    fn line_of(&self, index: usize) -> u32 {
-        let after = self.jumps.partition_point(|(i, _)| *i as usize <= index);
-        match after.checked_sub(1).and_then(|k| self.jumps.get(k)) {
-            Some(&(i, line)) => line + (index as u32 - i),
-            None => index as u32,
-        }
-    }
-}
-
-/// What one reading thread keeps of the rows it reads: each distinct issuer once, each filing's
-/// sums, and a small fixed-size reference per row.
-#[derive(Default)]
-struct Sink {
-    /// (name, CUSIP) → number; the key is the name's length, the name and the CUSIP, so no
-    /// pair of strings can collide.
-    issuers: FastMap<Box<[u8]>, u32>,
-    key: Vec<u8>,
-    filings: FastMap<Box<[u8]>, FilingSums>,
-    /// The filing being read: rows come grouped by filing, so most rows need no lookup.
-    current: Option<(Vec<u8>, FilingSums)>,
-    ranges: Vec<RangeRows>,
-    /// Rows set aside (few): where they are and why.
-    rejected: Vec<(u32, u32, DatasetRejected)>,
-    /// Every row read and the sum of every value parsed, counted as rows arrive and before any
-    /// goes to its filing: the independent figure the filings' buckets must add up to.
-    read_rows: u64,
-    read_raw: i128,
-}
-
-impl Sink {
-    fn add(&mut self, row: &InfoRow, chunk: u32, line_in_chunk: u32, at: u32) {
-        self.key.clear();
-        self.key
-            .extend_from_slice(&(row.name.len() as u32).to_le_bytes());
-        self.key.extend_from_slice(row.name);
-        self.key.extend_from_slice(row.cusip);
-        let issuer = match self.issuers.get(self.key.as_slice()) {
-            Some(id) => *id,
-            None => {
-                let id = self.issuers.len() as u32;
-                self.issuers.insert(self.key.as_slice().into(), id);
-                id
-            }
-        };
-        if self.ranges.last().is_none_or(|r| r.chunk != chunk) {
-            // The next range is about as long as the last one: reserve that much at once.
-            let capacity = self
-                .ranges
-                .last()
-                .map_or(1 << 16, |r| r.rows.len() + r.rows.len() / 8);
-            self.ranges.push(RangeRows {
-                chunk,
-                rows: Vec::with_capacity(capacity),
-                jumps: Vec::new(),
-                next_line: 0,
-            });
-        }
-        if let Some(range) = self.ranges.last_mut() {
-            range.push(RowRef { issuer, at }, line_in_chunk);
-        }
-        let value = match row.short {
-            None => sec_dataset::whole_number(row.value),
-            Some(_) => None,
-        };
-        self.read_rows += 1;
-        self.read_raw += value.map_or(0, i128::from);
-        if value.is_none() {
-            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-            let rejected = DatasetRejected {
-                accession: text(row.accession),
-                line: 0, // known once every range is read
-                name: text(row.name),
-                cusip: text(row.cusip),
-                reason: row.rejection().unwrap_or_default(),
-            };
-            self.rejected.push((chunk, line_in_chunk, rejected));
-        }
-        match &mut self.current {
-            Some((accession, sums)) if accession.as_slice() == row.accession => {
-                sums.add(row, value)
-            }
-            _ => {
-                self.flush();
-                let mut sums = FilingSums::default();
-                sums.add(row, value);
-                self.current = Some((row.accession.to_vec(), sums));
-            }
-        }
-    }
-
-    fn flush(&mut self) {
-        if let Some((accession, sums)) = self.current.take() {
-            self.filings
-                .entry(accession.into_boxed_slice())
-                .or_default()
-                .merge(&sums);
-        }
-    }
-}
-
-/// Splits an issuer key back into (name, CUSIP).
-fn issuer_of(key: &[u8]) -> (String, String) {
-    let (len, rest) = key.split_at(4.min(key.len()));
-    let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
-    let (name, cusip) = rest.split_at(len.min(rest.len()));
-    (
-        String::from_utf8_lossy(name).into_owned(),
-        String::from_utf8_lossy(cusip).into_owned(),
-    )
 }
 
 /// A flagged row's details, read again from its piece.
@@ -515,14 +303,6 @@ enum PieceSource {
     },
 }
 
-/// The threads to read and resolve with.
-fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8)
-}
-
 /// Reads a piece in one pass: `INFOTABLE.tsv` as bytes on every core; a Parquet partition
 /// through polars, then row by row into the same sink, so both are measured by the same code.
 fn read_piece(piece: &Piece) -> Result<PieceRead, IngestError> {
@@ -531,7 +311,7 @@ fn read_piece(piece: &Piece) -> Result<PieceRead, IngestError> {
             let columns = sec_dataset::infotable_columns(path)?;
             let read = tsv_chunks::read(
                 path,
-                threads(),
+                engine::threads(),
                 columns.width(),
                 Sink::default,
                 |sink, fields, p| {
@@ -713,15 +493,18 @@ fn dollars(raw: i128, multiplier: i64, path: &std::path::Path) -> Result<Decimal
 /// counted as they read them: a row lost or counted twice on its way to a filing shows here.
 fn reconcile_piece(
     read: &PieceRead,
-    sums: &std::collections::BTreeMap<String, FilingSums>,
+    sums: &std::collections::BTreeMap<String, Sums>,
 ) -> Result<(), IngestError> {
     let read_rows: u64 = read.sinks.iter().map(|s| s.read_rows).sum();
     let read_raw: i128 = read.sinks.iter().map(|s| s.read_raw).sum();
     let bucket_rows: u64 = sums
         .values()
-        .map(|s| s.long_rows + s.option_rows + s.rejected)
+        .map(|s| s.bucket_rows.iter().sum::<u64>() + s.rejected)
         .sum();
-    let bucket_raw: i128 = sums.values().map(|s| s.long_raw + s.option_raw).sum();
+    let bucket_raw: i128 = sums
+        .values()
+        .map(|s| s.bucket_raw.iter().sum::<i128>())
+        .sum();
     if (read_rows, read_raw) == (bucket_rows, bucket_raw) {
         return Ok(());
     }
@@ -742,30 +525,17 @@ fn measure_piece(
     fault: crate::fault::Fault,
 ) -> Result<(), IngestError> {
     // 1. Distinct issuers across the sinks; each sink's numbers mapped to the piece's.
-    let mut piece_ids: FastMap<&[u8], u32> = FastMap::default();
-    let mut keys: Vec<&[u8]> = Vec::new();
-    let mut remap: Vec<Vec<u32>> = Vec::with_capacity(read.sinks.len());
-    for sink in &read.sinks {
-        let mut map = vec![0u32; sink.issuers.len()];
-        for (key, &local) in &sink.issuers {
-            let id = *piece_ids.entry(key).or_insert_with(|| {
-                keys.push(key);
-                (keys.len() - 1) as u32
-            });
-            map[local as usize] = id;
-        }
-        remap.push(map);
-    }
-    let issuers: Vec<(String, String)> = keys.iter().map(|k| issuer_of(k)).collect();
+    let (keys, remap) = engine::unite_issuers(&read.sinks);
+    let issuers: Vec<IssuerKey> = keys.iter().map(|k| IssuerKey::decode(k)).collect();
 
     // 2. Issuers not seen in an earlier piece are resolved.
-    let mut fresh: Vec<(String, String)> = issuers
+    let mut fresh: Vec<IssuerKey> = issuers
         .iter()
         .filter(|k| !totals.issuers.contains_key(*k))
         .cloned()
         .collect();
     fresh.sort();
-    let outcomes = resolve_issuers(resolver, data, &fresh);
+    let outcomes = engine::resolve_issuers(resolver, data, &fresh);
     for (key, outcome) in fresh.into_iter().zip(outcomes) {
         totals.issuers.insert(key, outcome);
     }
@@ -776,11 +546,11 @@ fn measure_piece(
 
     // 3. The filings' sums, merged across sinks (a filing may straddle two ranges), then
     //    checked against the rows as read.
-    let mut sums: std::collections::BTreeMap<String, FilingSums> = Default::default();
+    let mut sums: std::collections::BTreeMap<String, Sums> = Default::default();
     for (index, (accession, s)) in read
         .sinks
         .iter()
-        .flat_map(|sink| sink.filings.iter())
+        .flat_map(|sink| sink.portfolios.iter())
         .enumerate()
     {
         for _ in 0..fault.times(index) {
@@ -799,8 +569,8 @@ fn measure_piece(
                     filed: f.filed.clone(),
                     ..sec13f::Cover::default()
                 };
-                let (m, note) =
-                    sec13f::decide_unit(s.sub_dollar as usize, s.priced as usize, &cover);
+                let [priced, sub_dollar] = s.evidence;
+                let (m, note) = sec13f::decide_unit(sub_dollar as usize, priced as usize, &cover);
                 (if m == Decimal::ONE { 1 } else { 1000 }, note)
             }
             None => (
@@ -812,21 +582,9 @@ fn measure_piece(
     }
 
     // 4. The rows of flagged issuers, and their details read again.
-    let mut flagged_rows: Vec<(u32, u32, RowRef)> = Vec::new();
-    for (sink, map) in read.sinks.iter().zip(&remap) {
-        for range in &sink.ranges {
-            for (index, row) in range.rows.iter().enumerate() {
-                let id = map.get(row.issuer as usize).copied().unwrap_or(u32::MAX);
-                if matches!(flag_of.get(id as usize), Some(Some(_))) {
-                    let id_row = RowRef {
-                        issuer: id,
-                        at: row.at,
-                    };
-                    flagged_rows.push((range.chunk, range.line_of(index), id_row));
-                }
-            }
-        }
-    }
+    let flagged_rows = engine::flagged_rows(&read.sinks, &remap, |id| {
+        matches!(flag_of.get(id as usize), Some(Some(_)))
+    });
     let details = read.details(&flagged_rows)?;
     #[derive(Default)]
     struct Flagged {
@@ -852,10 +610,14 @@ fn measure_piece(
             entry.rows += 1;
             entry.value += usd;
         }
-        let (name, cusip) = issuers
-            .get(row.issuer as usize)
-            .cloned()
-            .unwrap_or_default();
+        let IssuerKey { name, cusip } =
+            issuers
+                .get(row.issuer as usize)
+                .cloned()
+                .unwrap_or(IssuerKey {
+                    name: String::new(),
+                    cusip: String::new(),
+                });
         totals.flags.push(DatasetFlag {
             accession: detail.accession,
             line: detail.line,
@@ -910,7 +672,7 @@ fn measure_piece(
         });
         let money = |raw: i128| dollars(raw, multiplier, read.path());
         let flagged = flagged_by_filer.get(accession);
-        let long = money(s.long_raw)?;
+        let long = money(s.raw_in(Bucket::Long))?;
         let flagged_value = dollars(flagged.map_or(0, |f| f.value), 1, read.path())?;
         totals.filers.push(FilerExposure {
             cik: filing.map(|f| f.cik.clone()).unwrap_or_default(),
@@ -922,48 +684,18 @@ fn measure_piece(
             unit_note,
             rows: s.rows,
             rejected_rows: s.rejected,
-            long_rows: s.long_rows,
+            long_rows: s.rows_in(Bucket::Long),
             long_value: long,
-            option_rows: s.option_rows,
-            option_value: money(s.option_raw)?,
+            option_rows: s.rows_in(Bucket::Option),
+            option_value: money(s.raw_in(Bucket::Option))?,
             flagged_rows: flagged.map_or(0, |f| f.rows),
             flagged_value,
             flagged_pct: percent(flagged_value, long),
             flagged_option_value: dollars(flagged.map_or(0, |f| f.option_value), 1, read.path())?,
             declared_total,
             total_check,
-            balanced: s.long_rows + s.option_rows + s.rejected == s.rows,
+            balanced: s.balanced(),
         });
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Rows on lines 1, 2, 3, 5, 6 and 9 of a range (line 0 a header, 4, 7 and 8 blank): each
-    /// row's line is found again from the few jumps kept.
-    #[test]
-    fn rows_keep_their_lines_across_skipped_lines() {
-        let mut range = RangeRows {
-            chunk: 0,
-            rows: Vec::new(),
-            jumps: Vec::new(),
-            next_line: 0,
-        };
-        let lines = [1u32, 2, 3, 5, 6, 9];
-        for (i, line) in lines.iter().enumerate() {
-            range.push(
-                RowRef {
-                    issuer: i as u32,
-                    at: 0,
-                },
-                *line,
-            );
-        }
-        let found: Vec<u32> = (0..lines.len()).map(|i| range.line_of(i)).collect();
-        assert_eq!(found, lines);
-        assert_eq!(range.jumps.len(), 3, "one jump per run of skipped lines");
-    }
 }
