@@ -186,6 +186,33 @@ pub fn scan_dataset(options: &ScanOptions) -> Result<DatasetScanResult, ScanErro
     Ok(DatasetScanResult { report, rendered })
 }
 
+/// A completed scan of a Form N-PORT data set.
+#[derive(Debug)]
+pub struct NportScanResult {
+    pub report: crate::report::nport_dataset::NportReport,
+    pub rendered: Vec<(&'static str, String)>,
+}
+
+/// True when the inputs are one Form N-PORT data set folder (scanned filing by filing).
+pub fn is_nport_dataset_scan(inputs: &[PathBuf]) -> bool {
+    matches!(inputs, [one] if one.is_dir() && ingest::nport_dataset::is_dataset(one))
+}
+
+/// Scans a Form N-PORT data set folder: every filing (a fund series' report) a portfolio.
+pub fn scan_nport_dataset(options: &ScanOptions) -> Result<NportScanResult, ScanError> {
+    let data = load_reference(options)?;
+    let dir = options.inputs.first().cloned().unwrap_or_default();
+    let files = ingest::nport_dataset::locate(&dir)?;
+    let overrides = load_overrides(options, &data)?;
+    let measured =
+        crate::exposure::dataset::nport::measure(&files, &data, overrides, options.exposure.fault)?;
+    let shown = ingest::display_path(&dir);
+    let name = options.name.clone().unwrap_or_else(|| shown.clone());
+    let report = crate::report::nport_dataset::build(&name, &shown, &data.meta, measured);
+    let rendered = crate::report::nport_dataset::render_all(&report, &options.formats)?;
+    Ok(NportScanResult { report, rendered })
+}
+
 /// Runs the whole pipeline.
 pub fn scan(options: &ScanOptions) -> Result<ScanResult, ScanError> {
     let data = load_reference(options)?;

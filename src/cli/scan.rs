@@ -186,18 +186,21 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
     )?;
     settings.options.inputs = inputs;
     settings.options.ingest.shown_as = shown_as;
+    if scan::is_nport_dataset_scan(&settings.options.inputs) {
+        refuse_for_dataset(&settings.options, &settings.net, "Form N-PORT")?;
+        return run_nport_dataset(&settings, &today);
+    }
     if scan::is_dataset_scan(&settings.options.inputs) {
-        refuse_for_dataset(&settings.options, &settings.net)?;
+        refuse_for_dataset(&settings.options, &settings.net, "Form 13F")?;
         return run_dataset(&settings, &today);
     }
-    if let Some(dir) = settings
-        .options
-        .inputs
-        .iter()
-        .find(|p| p.is_dir() && crate::ingest::sec_dataset::is_dataset(p))
-    {
+    if let Some(dir) = settings.options.inputs.iter().find(|p| {
+        p.is_dir()
+            && (crate::ingest::sec_dataset::is_dataset(p)
+                || crate::ingest::nport_dataset::is_dataset(p))
+    }) {
         return Err(Failure::input(anyhow!(
-            "{}: a Form 13F data set folder is scanned on its own, not with other files",
+            "{}: a data set folder is scanned on its own, not with other files",
             crate::ingest::display_path(dir)
         )));
     }
@@ -237,7 +240,11 @@ fn warn_if_stale(as_of: &str, today: &crate::model::IsoDate) {
 /// name rather than silently ignored. The others apply: `--mappings`, `--shipped-data`,
 /// `--overrides`, `--out`, `--format`, `--name` and `--fail-above` (tested in
 /// `tests/it/dataset.rs`).
-fn refuse_for_dataset(o: &ScanOptions, net: &super::args::NetArgs) -> Result<(), Failure> {
+fn refuse_for_dataset(
+    o: &ScanOptions,
+    net: &super::args::NetArgs,
+    kind: &str,
+) -> Result<(), Failure> {
     // A data set folder is read from disk: nothing is downloaded, so how downloads behave
     // does not apply. Defaults are what clap fills in when the flag is absent.
     let net_given = net.cache.is_some()
@@ -269,7 +276,7 @@ fn refuse_for_dataset(o: &ScanOptions, net: &super::args::NetArgs) -> Result<(),
     ];
     match given.iter().find(|(_, set)| *set) {
         Some((flag, _)) => Err(Failure::input(anyhow!(
-            "{flag} does not apply to a Form 13F data set scan (one portfolio per filing, read from its TSV files, values in US dollars); leave it out"
+            "{flag} does not apply to a {kind} data set scan (one portfolio per filing, read from its TSV files, values in US dollars); leave it out"
         ))),
         None => Ok(()),
     }
@@ -282,6 +289,22 @@ fn run_dataset(settings: &Settings, today: &crate::model::IsoDate) -> Result<Out
         .map_err(|e| super::output_failure("--out", e))?;
     warn_if_stale(&result.report.reference.as_of, today);
     super::print_stdout(&summary::render_dataset(&result.report, &written))?;
+    Ok(threshold(
+        result.report.exposure.flagged_pct,
+        settings.fail_above,
+    ))
+}
+
+/// A Form N-PORT data set: one portfolio per filing, summarised per fund.
+fn run_nport_dataset(
+    settings: &Settings,
+    today: &crate::model::IsoDate,
+) -> Result<Outcome, Failure> {
+    let result = scan::scan_nport_dataset(&settings.options).map_err(scan_failure)?;
+    let written = report::write_outputs(&settings.out, &result.rendered)
+        .map_err(|e| super::output_failure("--out", e))?;
+    warn_if_stale(&result.report.reference.as_of, today);
+    super::print_stdout(&summary::render_nport_dataset(&result.report, &written))?;
     Ok(threshold(
         result.report.exposure.flagged_pct,
         settings.fail_above,

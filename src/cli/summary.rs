@@ -227,3 +227,47 @@ fn wrote_line(out: &mut String, written: &[PathBuf]) {
         let _ = writeln!(out, "Wrote: {}", names.join(", "));
     }
 }
+
+/// The summary of an N-PORT data set scan, for stdout.
+pub fn render_nport_dataset(
+    report: &crate::report::nport_dataset::NportReport,
+    written: &[PathBuf],
+) -> String {
+    let e = &report.exposure;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "xjscan {} — Form N-PORT data set {}",
+        report.tool.version, report.dataset
+    );
+    let _ = writeln!(
+        out,
+        "{} filings, {} rows, {} distinct issuers ({} linked to listed entities)",
+        e.filings, e.rows, e.distinct_issuers, e.flagged_issuers
+    );
+    let _ = writeln!(out, "{}", reference_line(&report.reference));
+    let _ = writeln!(
+        out,
+        "Flagged: {} funds hold flagged positions worth {} USD = {} of {} USD long value; XPCC-linked debt {} USD",
+        report.funds_with_flags,
+        format_money(&e.flagged_value.to_string()),
+        format_pct(&e.flagged_pct.to_string()),
+        format_money(&e.long_value.to_string()),
+        format_money(&e.xpcc_debt_value.to_string()),
+    );
+    let _ = writeln!(
+        out,
+        "Reconciliation: {} filings do not reconcile",
+        report.unbalanced_funds
+    );
+    if e.rejected_rows > 0 {
+        let _ = writeln!(
+            out,
+            "Set aside: {} row{} whose value is not usable, in no total (see rejected.csv)",
+            e.rejected_rows,
+            if e.rejected_rows == 1 { "" } else { "s" }
+        );
+    }
+    wrote_line(&mut out, written);
+    out
+}

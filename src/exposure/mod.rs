@@ -576,7 +576,7 @@ pub fn measure(
 pub const XPCC: &str = "xpcc";
 
 /// True when a link runs to or through the XPCC.
-fn involves_xpcc(link: &Link) -> bool {
+pub(crate) fn involves_xpcc(link: &Link) -> bool {
     link.entity_id == XPCC
         || link.held_entity == XPCC
         || link

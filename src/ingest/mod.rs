@@ -14,6 +14,7 @@ mod edgar;
 mod headers;
 pub mod limits;
 mod nport;
+pub mod nport_dataset;
 mod parquet;
 pub mod sec13f;
 pub mod sec_dataset;
@@ -62,6 +63,10 @@ pub enum IngestError {
         "{dir}: the Form 13F data set has no {missing}; a data set folder holds SUBMISSION.tsv and INFOTABLE.tsv (COVERPAGE.tsv and SUMMARYPAGE.tsv are read when present)"
     )]
     DatasetIncomplete { dir: String, missing: String },
+    #[error(
+        "{dir}: the Form N-PORT data set has no {missing}; a data set folder holds FUND_REPORTED_HOLDING.tsv and SUBMISSION.tsv (REGISTRANT.tsv, FUND_REPORTED_INFO.tsv and IDENTIFIERS.tsv are read when present)"
+    )]
+    NportIncomplete { dir: String, missing: String },
     #[error("{file}: cannot read: {error}")]
     Io { file: String, error: std::io::Error },
     #[error("{file}: file is empty; expected a holdings table with a header row")]

@@ -58,9 +58,11 @@ pub struct Filing {
 
 /// True when a folder looks like a 13F data set.
 pub fn is_dataset(dir: &Path) -> bool {
-    ["INFOTABLE.tsv", "SUBMISSION.tsv"]
-        .iter()
-        .any(|f| dir.join(f).is_file())
+    // An N-PORT data set has a SUBMISSION.tsv too; its holdings table tells it apart.
+    !super::nport_dataset::is_dataset(dir)
+        && ["INFOTABLE.tsv", "SUBMISSION.tsv"]
+            .iter()
+            .any(|f| dir.join(f).is_file())
 }
 
 /// Finds the tables and checks that each has the columns needed.

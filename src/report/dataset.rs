@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::Format;
 use super::render::{self, RenderError};
-use crate::exposure::dataset::{DatasetExposure, FilerExposure};
+use crate::exposure::dataset::{DatasetExposure, DatasetRejected, DatasetReview, FilerExposure};
 use crate::model::DatasetMeta;
 
 const DATASET_MD: &str = include_str!("../../templates/dataset.md.hbs");
@@ -108,7 +108,7 @@ pub fn render_all(
     for outputs in rendered {
         files.extend(outputs?);
     }
-    files.push((super::REVIEW_FILE, review_csv(report)?));
+    files.push((super::REVIEW_FILE, review_csv(&report.exposure.review)?));
     Ok(files)
 }
 
@@ -137,16 +137,16 @@ fn render_one(
         Format::Csv => vec![
             ("filers.csv", filers_csv(report)?),
             ("flagged.csv", flags_csv(report)?),
-            ("rejected.csv", rejected_csv(report)?),
+            ("rejected.csv", rejected_csv(&report.exposure.rejected)?),
         ],
     })
 }
 
 /// Rows whose value is not counted, each with its line and the reason.
-fn rejected_csv(report: &DatasetReport) -> Result<String, RenderError> {
+pub(super) fn rejected_csv(rows: &[DatasetRejected]) -> Result<String, RenderError> {
     let mut w = writer();
     w.write_record(["accession", "line", "name", "cusip", "reason"])?;
-    for r in &report.exposure.rejected {
+    for r in rows {
         w.write_record([
             render::defuse_formula(&r.accession),
             r.line.to_string(),
@@ -159,7 +159,7 @@ fn rejected_csv(report: &DatasetReport) -> Result<String, RenderError> {
 }
 
 /// Distinct issuers in the review band, in the columns of an overrides file first.
-fn review_csv(report: &DatasetReport) -> Result<String, RenderError> {
+pub(super) fn review_csv(rows: &[DatasetReview]) -> Result<String, RenderError> {
     let mut w = writer();
     w.write_record([
         "holding_name",
@@ -173,7 +173,7 @@ fn review_csv(report: &DatasetReport) -> Result<String, RenderError> {
         "score",
         "explanation",
     ])?;
-    for r in &report.exposure.review {
+    for r in rows {
         w.write_record([
             render::defuse_formula(&r.holding_name),
             r.candidate.entity_id.clone(),
@@ -190,13 +190,13 @@ fn review_csv(report: &DatasetReport) -> Result<String, RenderError> {
     finish(w)
 }
 
-fn writer() -> csv::Writer<Vec<u8>> {
+pub(super) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new())
 }
 
-fn finish(w: csv::Writer<Vec<u8>>) -> Result<String, RenderError> {
+pub(super) fn finish(w: csv::Writer<Vec<u8>>) -> Result<String, RenderError> {
     let bytes = w
         .into_inner()
         .map_err(|e| RenderError::Csv(csv::Error::from(e.into_error())))?;

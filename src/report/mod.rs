@@ -5,6 +5,7 @@ pub mod dataset;
 pub mod diff;
 pub mod letters;
 pub mod model;
+pub mod nport_dataset;
 mod output;
 pub mod render;
 

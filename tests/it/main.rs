@@ -24,6 +24,7 @@ mod http;
 mod letters;
 mod lookthrough;
 mod mappings;
+mod nport_dataset;
 mod output;
 mod ownership;
 mod properties;

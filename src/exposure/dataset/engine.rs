@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::DatasetRejected;
-use crate::exposure::flagging;
-use crate::model::ids::Cusip;
+use crate::exposure::{flag_links, flagging, involves_xpcc};
+use crate::ingest::IngestError;
+use crate::model::ids::{Cusip, Isin, Lei};
 use crate::model::{Holding, HoldingIds, PositionKind, ReferenceData, SourceLine};
 use crate::resolve::{Candidate, Resolver};
 
@@ -28,16 +29,22 @@ pub enum Bucket {
     Long,
     /// An option (13F `PUTCALL`): reported apart from long exposure.
     Option,
+    /// A short position (N-PORT payoff profile `Short`): reported apart.
+    Short,
+    /// A derivative (N-PORT asset category `D…`): reported apart.
+    Derivative,
 }
 
 /// How many buckets there are (the sums keep one slot per bucket).
-const BUCKETS: usize = 2;
+const BUCKETS: usize = 4;
 
 impl Bucket {
     fn slot(self) -> usize {
         match self {
             Bucket::Long => 0,
             Bucket::Option => 1,
+            Bucket::Short => 2,
+            Bucket::Derivative => 3,
         }
     }
 }
@@ -46,22 +53,24 @@ impl Bucket {
 pub trait TableRow {
     /// The portfolio (filing) the row belongs to.
     fn portfolio(&self) -> &[u8];
-    /// The issuer's key fields, in the reader's fixed order (see [`IssuerKey`]).
-    fn issuer_fields(&self) -> [&[u8]; 2];
-    /// The value in the reader's whole units, or `None` when it cannot be counted (the row is
-    /// then set aside, with [`TableRow::rejection`] as its reason).
-    fn value(&self) -> Option<i64>;
+    /// The issuer's key fields: name, CUSIP, LEI and ISIN as the table writes them (empty
+    /// when it has none).
+    fn issuer_fields(&self) -> [&[u8]; 4];
+    /// The value in the reader's whole units (13F: dollars or thousands; N-PORT: millionths of
+    /// a dollar), or `None` when it cannot be counted (the row is then set aside, with
+    /// [`TableRow::rejection`] as its reason). Readers bound a row's value well inside `i64`
+    /// units × 10^6, so no sum of rows can overflow `i128`.
+    fn value(&self) -> Option<i128>;
     fn bucket(&self) -> Bucket;
     /// Evidence the reader counts per portfolio to decide something about it later (13F: the
     /// share rows priced, and those priced under a dollar, for the unit decision).
-    fn evidence(&self, value: i64) -> [u64; 2];
+    fn evidence(&self, value: i128) -> [u64; 2];
     fn rejection(&self) -> String;
     /// The row as set aside: its name and CUSIP as written.
     fn rejected(&self) -> (String, String);
 }
 
-/// Counts and raw sums of one portfolio's rows. Sums are added up in `i128`, so no set of
-/// `i64` values can overflow them.
+/// Counts and raw sums of one portfolio's rows, in `i128`.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Sums {
     pub rows: u64,
@@ -76,16 +85,16 @@ pub struct Sums {
 }
 
 impl Sums {
-    fn add(&mut self, row: &impl TableRow, value: Option<i64>) {
+    fn add(&mut self, row: &impl TableRow, value: Option<i128>) {
         self.rows += 1;
         let Some(value) = value else {
             self.rejected += 1;
             return;
         };
-        self.raw_sum += i128::from(value);
+        self.raw_sum += value;
         let slot = row.bucket().slot();
         self.bucket_rows[slot] += 1;
-        self.bucket_raw[slot] += i128::from(value);
+        self.bucket_raw[slot] += value;
         let [a, b] = row.evidence(value);
         self.evidence[0] += a;
         self.evidence[1] += b;
@@ -209,7 +218,7 @@ impl Sink {
         }
         let value = row.value();
         self.read_rows += 1;
-        self.read_raw += value.map_or(0, i128::from);
+        self.read_raw += value.unwrap_or(0);
         if value.is_none() {
             let (name, cusip) = row.rejected();
             let rejected = DatasetRejected {
@@ -245,17 +254,20 @@ impl Sink {
     }
 }
 
-/// A distinct issuer: its key fields as the table writes them (13F: name and CUSIP).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A distinct issuer: its key fields as the table writes them (13F: name and CUSIP; N-PORT
+/// adds the LEI and the ISIN of its identifiers).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IssuerKey {
     pub name: String,
     pub cusip: String,
+    pub lei: String,
+    pub isin: String,
 }
 
 impl IssuerKey {
     /// Writes the key fields as one byte string, each field after its length, so no two
     /// different sets of fields give the same bytes.
-    fn encode(fields: [&[u8]; 2], out: &mut Vec<u8>) {
+    fn encode(fields: [&[u8]; 4], out: &mut Vec<u8>) {
         out.clear();
         for field in fields {
             out.extend_from_slice(&(field.len() as u32).to_le_bytes());
@@ -265,7 +277,7 @@ impl IssuerKey {
 
     /// The key fields back from [`IssuerKey::encode`]'s bytes.
     pub fn decode(mut bytes: &[u8]) -> IssuerKey {
-        let mut fields = [String::new(), String::new()];
+        let mut fields: [String; 4] = Default::default();
         for field in &mut fields {
             let (len, rest) = bytes.split_at(4.min(bytes.len()));
             let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
@@ -273,8 +285,13 @@ impl IssuerKey {
             *field = String::from_utf8_lossy(text).into_owned();
             bytes = rest;
         }
-        let [name, cusip] = fields;
-        IssuerKey { name, cusip }
+        let [name, cusip, lei, isin] = fields;
+        IssuerKey {
+            name,
+            cusip,
+            lei,
+            isin,
+        }
     }
 }
 
@@ -283,6 +300,8 @@ impl IssuerKey {
 #[derive(Debug, Clone, Default)]
 pub struct IssuerOutcome {
     pub flag: Option<(String, String)>,
+    /// A flag that runs to or through the XPCC (its debt is reported on its own).
+    pub xpcc: bool,
     pub review: Vec<Candidate>,
 }
 
@@ -313,6 +332,8 @@ pub fn resolve_issuers(
             description: None,
             ids: HoldingIds {
                 cusip: key.cusip.parse::<Cusip>().ok(),
+                lei: key.lei.parse::<Lei>().ok(),
+                isin: key.isin.parse::<Isin>().ok(),
                 ..HoldingIds::default()
             },
             quantity: None,
@@ -327,6 +348,9 @@ pub fn resolve_issuers(
         let (tier, entities) = flagging(&resolution.matches, data);
         IssuerOutcome {
             flag: tier.map(|t| (entities.join("; "), t.key().to_string())),
+            xpcc: flag_links(&resolution.matches, data)
+                .iter()
+                .any(involves_xpcc),
             review: resolution.review,
         }
     };
@@ -397,6 +421,55 @@ pub fn flagged_rows(
     out
 }
 
+/// Compares the portfolios' buckets (and set-aside rows) with the rows the sinks counted as
+/// they read them: a row lost or counted twice on its way to a portfolio shows here.
+pub fn reconcile(
+    sinks: &[Sink],
+    sums: &std::collections::BTreeMap<String, Sums>,
+    file: &std::path::Path,
+) -> Result<(), IngestError> {
+    let read_rows: u64 = sinks.iter().map(|s| s.read_rows).sum();
+    let read_raw: i128 = sinks.iter().map(|s| s.read_raw).sum();
+    let bucket_rows: u64 = sums
+        .values()
+        .map(|s| s.bucket_rows.iter().sum::<u64>() + s.rejected)
+        .sum();
+    let bucket_raw: i128 = sums
+        .values()
+        .map(|s| s.bucket_raw.iter().sum::<i128>())
+        .sum();
+    if (read_rows, read_raw) == (bucket_rows, bucket_raw) {
+        return Ok(());
+    }
+    Err(IngestError::Unbalanced {
+        file: crate::ingest::display_path(file),
+        message: format!(
+            "the rows read are {read_rows} with values adding up to {read_raw} as filed, but the portfolios' buckets hold {bucket_rows} adding up to {bucket_raw}"
+        ),
+    })
+}
+
+/// Each portfolio's sums, merged across the sinks that read it (a portfolio may straddle two
+/// ranges). `fault` plants a lost or doubled portfolio for the reconciliation tests.
+pub fn merged_sums(
+    sinks: &[Sink],
+    fault: crate::fault::Fault,
+) -> std::collections::BTreeMap<String, Sums> {
+    let mut sums: std::collections::BTreeMap<String, Sums> = Default::default();
+    for (index, (portfolio, s)) in sinks
+        .iter()
+        .flat_map(|sink| sink.portfolios.iter())
+        .enumerate()
+    {
+        for _ in 0..fault.times(index) {
+            sums.entry(String::from_utf8_lossy(portfolio).into_owned())
+                .or_default()
+                .merge(s);
+        }
+    }
+    sums
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,14 +498,16 @@ mod tests {
     fn issuer_keys_round_trip_and_never_collide() {
         let mut a = Vec::new();
         let mut b = Vec::new();
-        IssuerKey::encode([b"AB", b"C"], &mut a);
-        IssuerKey::encode([b"A", b"BC"], &mut b);
+        IssuerKey::encode([b"AB", b"C", b"", b"X"], &mut a);
+        IssuerKey::encode([b"A", b"BC", b"", b"X"], &mut b);
         assert_ne!(a, b);
         assert_eq!(
             IssuerKey::decode(&a),
             IssuerKey {
                 name: "AB".into(),
-                cusip: "C".into()
+                cusip: "C".into(),
+                lei: String::new(),
+                isin: "X".into(),
             }
         );
     }

@@ -15,6 +15,7 @@
 //! ([`TableRow`] for [`InfoRow`]) and turns the sums into filings' figures (the unit rule).
 
 mod engine;
+pub mod nport;
 
 use std::collections::HashMap;
 
@@ -27,7 +28,7 @@ use crate::ingest::sec_dataset::{self, DatasetFiles, Filing, InfoRow, Piece};
 use crate::ingest::{IngestError, sec13f, tsv_chunks};
 use crate::model::ReferenceData;
 use crate::resolve::{Candidate, Overrides, Resolver};
-use engine::{Bucket, IssuerKey, IssuerOutcome, RowRef, Sink, Sums, TableRow};
+use engine::{Bucket, IssuerKey, IssuerOutcome, RowRef, Sink, TableRow};
 
 /// A Form 13F information-table row, as the engine sees it: the filing is the portfolio, the
 /// issuer is its name and CUSIP, put/call rows are options, and a value must be a whole number.
@@ -36,14 +37,14 @@ impl TableRow for InfoRow<'_> {
         self.accession
     }
 
-    fn issuer_fields(&self) -> [&[u8]; 2] {
-        [self.name, self.cusip]
+    fn issuer_fields(&self) -> [&[u8]; 4] {
+        [self.name, self.cusip, b"", b""]
     }
 
-    fn value(&self) -> Option<i64> {
+    fn value(&self) -> Option<i128> {
         // A short line's row is rejected whatever its value.
         match self.short {
-            None => sec_dataset::whole_number(self.value),
+            None => sec_dataset::whole_number(self.value).map(i128::from),
             Some(_) => None,
         }
     }
@@ -58,12 +59,12 @@ impl TableRow for InfoRow<'_> {
 
     /// Share rows (not options) with a positive share count, and those of them priced under a
     /// dollar a share: the evidence for the unit decision.
-    fn evidence(&self, value: i64) -> [u64; 2] {
+    fn evidence(&self, value: i128) -> [u64; 2] {
         if !self.put_call.is_empty() || self.amount_type != b"SH" {
             return [0, 0];
         }
         match sec_dataset::whole_number(self.amount) {
-            Some(amount) if amount > 0 => [1, u64::from(value < amount)],
+            Some(amount) if amount > 0 => [1, u64::from(value < i128::from(amount))],
             _ => [0, 0],
         }
     }
@@ -489,33 +490,6 @@ fn dollars(raw: i128, multiplier: i64, path: &std::path::Path) -> Result<Decimal
 /// united and the new ones resolved (on every core), the filings' sums merged and the unit
 /// decided once per filing, and the rows of flagged issuers — found through each row's issuer
 /// number, a lookup in a table — are read again for their details.
-/// Compares the filings' buckets (long, option and set-aside rows) with the rows the sinks
-/// counted as they read them: a row lost or counted twice on its way to a filing shows here.
-fn reconcile_piece(
-    read: &PieceRead,
-    sums: &std::collections::BTreeMap<String, Sums>,
-) -> Result<(), IngestError> {
-    let read_rows: u64 = read.sinks.iter().map(|s| s.read_rows).sum();
-    let read_raw: i128 = read.sinks.iter().map(|s| s.read_raw).sum();
-    let bucket_rows: u64 = sums
-        .values()
-        .map(|s| s.bucket_rows.iter().sum::<u64>() + s.rejected)
-        .sum();
-    let bucket_raw: i128 = sums
-        .values()
-        .map(|s| s.bucket_raw.iter().sum::<i128>())
-        .sum();
-    if (read_rows, read_raw) == (bucket_rows, bucket_raw) {
-        return Ok(());
-    }
-    Err(IngestError::Unbalanced {
-        file: crate::ingest::display_path(read.path()),
-        message: format!(
-            "the rows read are {read_rows} with values adding up to {read_raw} as filed, but the filings' buckets hold {bucket_rows} adding up to {bucket_raw}"
-        ),
-    })
-}
-
 fn measure_piece(
     read: PieceRead,
     by_accession: &HashMap<&str, &Filing>,
@@ -546,20 +520,8 @@ fn measure_piece(
 
     // 3. The filings' sums, merged across sinks (a filing may straddle two ranges), then
     //    checked against the rows as read.
-    let mut sums: std::collections::BTreeMap<String, Sums> = Default::default();
-    for (index, (accession, s)) in read
-        .sinks
-        .iter()
-        .flat_map(|sink| sink.portfolios.iter())
-        .enumerate()
-    {
-        for _ in 0..fault.times(index) {
-            sums.entry(String::from_utf8_lossy(accession).into_owned())
-                .or_default()
-                .merge(s);
-        }
-    }
-    reconcile_piece(&read, &sums)?;
+    let sums = engine::merged_sums(&read.sinks, fault);
+    engine::reconcile(&read.sinks, &sums, read.path())?;
     let mut units: HashMap<&str, (i64, String)> = HashMap::new();
     for (accession, s) in &sums {
         let unit = match by_accession.get(accession.as_str()) {
@@ -610,14 +572,10 @@ fn measure_piece(
             entry.rows += 1;
             entry.value += usd;
         }
-        let IssuerKey { name, cusip } =
-            issuers
-                .get(row.issuer as usize)
-                .cloned()
-                .unwrap_or(IssuerKey {
-                    name: String::new(),
-                    cusip: String::new(),
-                });
+        let IssuerKey { name, cusip, .. } = issuers
+            .get(row.issuer as usize)
+            .cloned()
+            .unwrap_or_default();
         totals.flags.push(DatasetFlag {
             accession: detail.accession,
             line: detail.line,

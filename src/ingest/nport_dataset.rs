@@ -1,0 +1,522 @@
+//! SEC "Form N-PORT data sets": a quarter of every registered fund's public portfolio reports,
+//! flattened into tab-separated tables joined on `ACCESSION_NUMBER` (one filing = one fund
+//! series' report for one month) and `HOLDING_ID` (one holding and its identifiers).
+//!
+//! Read here: the small tables whole (`SUBMISSION.tsv`, `REGISTRANT.tsv`,
+//! `FUND_REPORTED_INFO.tsv`: who filed, for which series and date, with what net assets), the
+//! ISIN of each holding from `IDENTIFIERS.tsv`, and the columns of `FUND_REPORTED_HOLDING.tsv`
+//! that a scan needs, which the data-set engine reads in one pass on every core. Column names
+//! and formats follow the SEC's `nport_readme.htm`: tab-separated UTF-8, no quoting, dates
+//! `DD-MON-YYYY`, amounts `NUMBER(36,12)`, `CURRENCY_VALUE` in US dollars (Form N-PORT item
+//! C.2.c, "Report values in U.S. dollars").
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rust_decimal::Decimal;
+
+use super::IngestError;
+use super::sec_dataset::dd_mon_yyyy;
+
+/// The holdings table: its presence makes a folder an N-PORT data set.
+pub const HOLDINGS: &str = "FUND_REPORTED_HOLDING.tsv";
+
+/// The columns of `FUND_REPORTED_HOLDING.tsv` a scan reads, in [`HoldingColumns`]' order.
+pub const HOLDING_COLUMNS: &[&str] = &[
+    "ACCESSION_NUMBER",
+    "HOLDING_ID",
+    "ISSUER_NAME",
+    "ISSUER_LEI",
+    "ISSUER_TITLE",
+    "ISSUER_CUSIP",
+    "CURRENCY_CODE",
+    "CURRENCY_VALUE",
+    "PAYOFF_PROFILE",
+    "ASSET_CAT",
+    "ISSUER_TYPE",
+];
+
+/// The files of an N-PORT data set.
+#[derive(Debug, Clone)]
+pub struct NportFiles {
+    pub dir: PathBuf,
+    pub holdings: PathBuf,
+    pub submission: PathBuf,
+    pub registrant: Option<PathBuf>,
+    pub fund_info: Option<PathBuf>,
+    pub identifiers: Option<PathBuf>,
+}
+
+/// What the small tables say about one filing (one series' report).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FundFiling {
+    pub accession: String,
+    /// `YYYY-MM-DD`.
+    pub filed: Option<String>,
+    pub sub_type: Option<String>,
+    /// The date the holdings are reported as of (`REPORT_DATE`), `YYYY-MM-DD`.
+    pub report_date: Option<String>,
+    pub cik: Option<String>,
+    pub registrant: Option<String>,
+    pub series_name: Option<String>,
+    pub series_id: Option<String>,
+    /// `NET_ASSETS` in US dollars, exactly as filed.
+    pub net_assets: Option<Decimal>,
+}
+
+/// True when a folder holds an N-PORT data set's holdings table.
+pub fn is_dataset(dir: &Path) -> bool {
+    dir.join(HOLDINGS).is_file()
+}
+
+/// Finds the tables; `FUND_REPORTED_HOLDING.tsv` and `SUBMISSION.tsv` are required.
+pub fn locate(dir: &Path) -> Result<NportFiles, IngestError> {
+    let need = |name: &str| -> Result<PathBuf, IngestError> {
+        let path = dir.join(name);
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(IngestError::NportIncomplete {
+                dir: crate::ingest::display_path(dir),
+                missing: name.to_string(),
+            })
+        }
+    };
+    let optional = |name: &str| Some(dir.join(name)).filter(|p| p.is_file());
+    Ok(NportFiles {
+        dir: dir.to_path_buf(),
+        holdings: need(HOLDINGS)?,
+        submission: need("SUBMISSION.tsv")?,
+        registrant: optional("REGISTRANT.tsv"),
+        fund_info: optional("FUND_REPORTED_INFO.tsv"),
+        identifiers: optional("IDENTIFIERS.tsv"),
+    })
+}
+
+/// A small table read whole: its column names and rows (each with its line number).
+struct SmallTable {
+    path: PathBuf,
+    columns: Vec<String>,
+    rows: Vec<(u64, Vec<String>)>,
+}
+
+impl SmallTable {
+    fn read(path: &Path, required: &[&str]) -> Result<SmallTable, IngestError> {
+        let file = crate::ingest::display_path(path);
+        let bytes = std::fs::read(path).map_err(|error| IngestError::Io {
+            file: file.clone(),
+            error,
+        })?;
+        let text = String::from_utf8_lossy(&bytes);
+        let mut lines = text.lines();
+        let columns: Vec<String> = lines
+            .next()
+            .unwrap_or_default()
+            .split('\t')
+            .map(|c| c.trim().to_string())
+            .collect();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !columns.iter().any(|f| f == c))
+            .collect();
+        if !missing.is_empty() {
+            return Err(IngestError::Malformed {
+                file,
+                line: 1,
+                message: format!(
+                    "header lacks column(s) {}; expected a Form N-PORT data set table with {}",
+                    missing.join(", "),
+                    required.join(", ")
+                ),
+            });
+        }
+        let rows = lines
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(i, l)| (i as u64 + 2, l.split('\t').map(str::to_string).collect()))
+            .collect();
+        Ok(SmallTable {
+            path: path.to_path_buf(),
+            columns,
+            rows,
+        })
+    }
+
+    /// A row's cell in a column, `None` when empty or missing.
+    fn cell<'a>(&self, row: &'a [String], column: &str) -> Option<&'a str> {
+        let i = self.columns.iter().position(|c| c == column)?;
+        row.get(i)
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty() && *s != "N/A")
+    }
+}
+
+/// Every filing of the data set, with what the small tables say of it, by accession number.
+pub fn filings(files: &NportFiles) -> Result<HashMap<String, FundFiling>, IngestError> {
+    let submission = SmallTable::read(
+        &files.submission,
+        &["ACCESSION_NUMBER", "FILING_DATE", "SUB_TYPE", "REPORT_DATE"],
+    )?;
+    let mut by_accession: HashMap<String, FundFiling> = HashMap::new();
+    for (_, row) in &submission.rows {
+        let Some(accession) = submission.cell(row, "ACCESSION_NUMBER") else {
+            continue;
+        };
+        let date = |c: &str| submission.cell(row, c).and_then(dd_mon_yyyy);
+        by_accession.insert(
+            accession.to_string(),
+            FundFiling {
+                accession: accession.to_string(),
+                filed: date("FILING_DATE"),
+                sub_type: submission.cell(row, "SUB_TYPE").map(str::to_string),
+                report_date: date("REPORT_DATE"),
+                ..FundFiling::default()
+            },
+        );
+    }
+    if let Some(path) = &files.registrant {
+        let table = SmallTable::read(path, &["ACCESSION_NUMBER", "CIK", "REGISTRANT_NAME"])?;
+        for (_, row) in &table.rows {
+            if let Some(f) = table
+                .cell(row, "ACCESSION_NUMBER")
+                .and_then(|a| by_accession.get_mut(a))
+            {
+                f.cik = table.cell(row, "CIK").map(str::to_string);
+                f.registrant = table.cell(row, "REGISTRANT_NAME").map(str::to_string);
+            }
+        }
+    }
+    if let Some(path) = &files.fund_info {
+        let table = SmallTable::read(
+            path,
+            &["ACCESSION_NUMBER", "SERIES_NAME", "SERIES_ID", "NET_ASSETS"],
+        )?;
+        for (line, row) in &table.rows {
+            let Some(f) = table
+                .cell(row, "ACCESSION_NUMBER")
+                .and_then(|a| by_accession.get_mut(a))
+            else {
+                continue;
+            };
+            f.series_name = table.cell(row, "SERIES_NAME").map(str::to_string);
+            f.series_id = table.cell(row, "SERIES_ID").map(str::to_string);
+            f.net_assets = match table.cell(row, "NET_ASSETS") {
+                None => None,
+                Some(raw) => Some(net_assets(raw).ok_or_else(|| IngestError::Malformed {
+                    file: crate::ingest::display_path(&table.path),
+                    line: *line,
+                    message: format!(
+                        "NET_ASSETS `{raw}` is not an amount xjscan can count exactly (a decimal number within 10^26)"
+                    ),
+                })?),
+            };
+        }
+    }
+    Ok(by_accession)
+}
+
+/// A fund's net assets: a plain decimal within the bound xjscan adds money up to.
+fn net_assets(raw: &str) -> Option<Decimal> {
+    let value: Decimal = raw.parse().ok()?;
+    (value.abs() <= crate::model::money::LIMIT).then_some(value)
+}
+
+/// Each holding's ISIN from `IDENTIFIERS.tsv`, by `HOLDING_ID`: the first well-formed one when
+/// a holding lists several. One streaming pass (the table has a row per identifier of every
+/// holding of the quarter); the map keeps twelve bytes per holding with an ISIN.
+pub fn isins(path: &Path) -> Result<HashMap<u64, [u8; 12]>, IngestError> {
+    use std::io::{BufRead, Read};
+    let file = crate::ingest::display_path(path);
+    let io = |error| IngestError::Io {
+        file: file.clone(),
+        error,
+    };
+    let header = SmallTable::header(path)?;
+    let column = |name: &str| header.iter().position(|c| c == name);
+    let (Some(id_at), Some(isin_at)) = (column("HOLDING_ID"), column("IDENTIFIER_ISIN")) else {
+        return Err(IngestError::Malformed {
+            file: file.clone(),
+            line: 1,
+            message: "header lacks column(s) HOLDING_ID or IDENTIFIER_ISIN; expected a Form N-PORT data set table with HOLDING_ID, IDENTIFIER_ISIN".to_string(),
+        });
+    };
+    let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let mut line = Vec::new();
+    let mut out = HashMap::new();
+    let mut number: u64 = 0;
+    // A line is read whole before it is split: one longer than any identifier row could be
+    // (a file without line breaks) is refused rather than held in memory.
+    while (&mut reader)
+        .take(MAX_LINE + 1)
+        .read_until(b'\n', &mut line)
+        .map_err(io)?
+        > 0
+    {
+        number += 1;
+        if line.len() as u64 > MAX_LINE {
+            return Err(IngestError::Malformed {
+                file: file.clone(),
+                line: number,
+                message: format!(
+                    "a line longer than {} KiB; expected one identifier per line",
+                    MAX_LINE / 1024
+                ),
+            });
+        }
+        if number > 1 {
+            let text = line.strip_suffix(b"\n").unwrap_or(&line);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            let fields: Vec<&[u8]> = text.split(|b| *b == b'\t').collect();
+            let cell = |i: usize| fields.get(i).copied().unwrap_or_default().trim_ascii();
+            let id = std::str::from_utf8(cell(id_at))
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok());
+            let isin = cell(isin_at);
+            if let (Some(id), Ok(bytes)) = (id, <[u8; 12]>::try_from(isin))
+                && std::str::from_utf8(isin)
+                    .is_ok_and(|s| s.parse::<crate::model::ids::Isin>().is_ok())
+            {
+                out.entry(id).or_insert(bytes);
+            }
+        }
+        line.clear();
+    }
+    Ok(out)
+}
+
+/// The longest line of `IDENTIFIERS.tsv` read (its six columns hold at most some 400 bytes).
+const MAX_LINE: u64 = 64 * 1024;
+
+/// Where [`HOLDING_COLUMNS`] sit in the lines of `FUND_REPORTED_HOLDING.tsv`, from its header.
+#[derive(Debug, Clone, Copy)]
+pub struct HoldingColumns {
+    index: [usize; 11],
+}
+
+/// One holding as the table writes it (fields empty when missing), with its ISIN from
+/// `IDENTIFIERS.tsv`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HoldingRow<'a> {
+    pub accession: &'a [u8],
+    pub holding_id: &'a [u8],
+    pub name: &'a [u8],
+    pub lei: &'a [u8],
+    pub title: &'a [u8],
+    pub cusip: &'a [u8],
+    pub currency: &'a [u8],
+    pub value: &'a [u8],
+    pub payoff: &'a [u8],
+    pub asset_cat: &'a [u8],
+    pub issuer_type: &'a [u8],
+    pub isin: &'a [u8],
+    /// Fields a short (ragged) line lacks: `(fields on the line, fields needed)`.
+    pub short: Option<(usize, usize)>,
+}
+
+impl HoldingColumns {
+    /// Reads the header and finds the needed columns.
+    pub fn of(path: &Path) -> Result<HoldingColumns, IngestError> {
+        let table_header = SmallTable::header(path)?;
+        let mut index = [0; 11];
+        for (slot, name) in index.iter_mut().zip(HOLDING_COLUMNS) {
+            *slot = table_header.iter().position(|c| c == name).ok_or_else(|| {
+                let missing: Vec<&str> = HOLDING_COLUMNS
+                    .iter()
+                    .copied()
+                    .filter(|c| !table_header.iter().any(|f| f == c))
+                    .collect();
+                IngestError::Malformed {
+                    file: crate::ingest::display_path(path),
+                    line: 1,
+                    message: format!(
+                        "header lacks column(s) {}; expected a Form N-PORT data set table with {}",
+                        missing.join(", "),
+                        HOLDING_COLUMNS.join(", ")
+                    ),
+                }
+            })?;
+        }
+        Ok(HoldingColumns { index })
+    }
+
+    /// Fields to split per line: up to the last needed column.
+    pub fn width(&self) -> usize {
+        self.index.iter().max().map_or(0, |m| m + 1)
+    }
+
+    /// The holding in a line's fields, with its ISIN looked up by `HOLDING_ID`.
+    pub fn row<'a>(
+        &self,
+        fields: &[&'a [u8]],
+        isins: &'a HashMap<u64, [u8; 12]>,
+    ) -> HoldingRow<'a> {
+        let at = |i: usize| {
+            fields
+                .get(self.index[i])
+                .copied()
+                .unwrap_or_default()
+                .trim_ascii()
+        };
+        let holding_id = at(1);
+        let isin = std::str::from_utf8(holding_id)
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .and_then(|id| isins.get(&id))
+            .map_or(&[][..], |b| &b[..]);
+        HoldingRow {
+            accession: at(0),
+            holding_id,
+            name: at(2),
+            lei: placeholder(at(3)),
+            title: at(4),
+            cusip: placeholder(at(5)),
+            currency: at(6),
+            value: at(7),
+            payoff: at(8),
+            asset_cat: at(9),
+            issuer_type: at(10),
+            isin,
+            short: (fields.len() < self.width()).then(|| (fields.len(), self.width())),
+        }
+    }
+}
+
+impl SmallTable {
+    /// The column names on a table's first line.
+    fn header(path: &Path) -> Result<Vec<String>, IngestError> {
+        use std::io::BufRead;
+        let file = crate::ingest::display_path(path);
+        let handle = std::fs::File::open(path).map_err(|error| IngestError::Io {
+            file: file.clone(),
+            error,
+        })?;
+        let mut first = String::new();
+        std::io::BufReader::new(handle)
+            .read_line(&mut first)
+            .map_err(|error| IngestError::Io { file, error })?;
+        Ok(first
+            .trim_end_matches(['\r', '\n'])
+            .split('\t')
+            .map(|c| c.trim().to_string())
+            .collect())
+    }
+}
+
+/// `N/A` and all-zero CUSIPs are what filers write for "none": not identifiers.
+fn placeholder(field: &[u8]) -> &[u8] {
+    if field == b"N/A" || (!field.is_empty() && field.iter().all(|b| *b == b'0')) {
+        &[]
+    } else {
+        field
+    }
+}
+
+/// Values are counted in whole 10^-12 dollars: every `NUMBER(36,12)` amount exactly.
+pub const UNITS_PER_DOLLAR: i128 = 1_000_000_000_000;
+/// The digits after the point that [`UNITS_PER_DOLLAR`] holds.
+pub const SCALE: u32 = 12;
+
+/// The largest value one holding may carry, in dollars (10^15: a thousand times the largest
+/// fund); past it the row is set aside, and no sum of rows can overflow.
+const MAX_VALUE: i128 = 1_000_000_000_000_000;
+
+/// A `CURRENCY_VALUE` in whole 10^-12 dollars, exactly; `Err` with the reason when it is
+/// empty, not a plain decimal, finer than the table's twelve decimals or past the bound.
+pub fn units(raw: &[u8]) -> Result<i128, String> {
+    let text = std::str::from_utf8(raw)
+        .map_err(|_| "CURRENCY_VALUE is not text".to_string())?
+        .trim();
+    if text.is_empty() || text == "N/A" {
+        return Err("CURRENCY_VALUE is empty".to_string());
+    }
+    let bad = || format!("CURRENCY_VALUE is not a decimal number: \"{text}\"");
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Err(bad());
+    }
+    let fraction = fraction.trim_end_matches('0');
+    if fraction.len() > SCALE as usize {
+        return Err(format!(
+            "CURRENCY_VALUE {text} has more than {SCALE} decimals"
+        ));
+    }
+    let whole = whole.trim_start_matches('0');
+    if whole.len() > 16 {
+        return Err(format!("CURRENCY_VALUE {text} is past 10^15 dollars"));
+    }
+    let dollars: i128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().map_err(|_| bad())?
+    };
+    if dollars > MAX_VALUE {
+        return Err(format!("CURRENCY_VALUE {text} is past 10^15 dollars"));
+    }
+    let frac: i128 = format!("{fraction:0<12}").parse().map_err(|_| bad())?;
+    let value = dollars * UNITS_PER_DOLLAR + frac;
+    Ok(if negative { -value } else { value })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_joined_by_holding_and_a_runaway_line_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("IDENTIFIERS.tsv");
+        std::fs::write(
+            &path,
+            "HOLDING_ID\tIDENTIFIERS_ID\tIDENTIFIER_ISIN\n7\t1\tnot-an-isin\n7\t2\tCNE100000PM8\n7\t3\tUS0378331005\n",
+        )
+        .unwrap();
+        let map = isins(&path).unwrap();
+        assert_eq!(map.get(&7), Some(b"CNE100000PM8"));
+        std::fs::write(
+            &path,
+            format!("HOLDING_ID\tIDENTIFIER_ISIN\n{}", "9".repeat(70_000)),
+        )
+        .unwrap();
+        let err = isins(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with(":2: a line longer than 64 KiB; expected one identifier per line"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn values_are_read_exactly_to_twelve_decimals() {
+        assert_eq!(units(b"28671315.66"), Ok(28_671_315_660_000_000_000));
+        assert_eq!(units(b"-74201400.0"), Ok(-74_201_400_000_000_000_000));
+        assert_eq!(units(b"0.000000000001"), Ok(1));
+        assert_eq!(units(b"100"), Ok(100_000_000_000_000));
+        assert_eq!(units(b"1.500000000000000"), Ok(1_500_000_000_000));
+        for bad in [
+            &b""[..],
+            b"N/A",
+            b"1,000",
+            b"1e5",
+            b"-",
+            b".",
+            b"--1",
+            b"1.2.3",
+        ] {
+            assert!(units(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            units(b"0.0000000000001"),
+            Err("CURRENCY_VALUE 0.0000000000001 has more than 12 decimals".to_string())
+        );
+        assert!(units(b"1000000000000000").is_ok());
+        assert!(units(b"1000000000000001").is_err());
+        assert!(units(b"99999999999999999999").is_err());
+    }
+}

@@ -1,0 +1,211 @@
+//! Reports for a whole Form N-PORT data set: one row per filing (`funds.csv`), the flagged
+//! holdings (`flagged.csv`), the rows set aside (`rejected.csv`), the issuers for review, the
+//! model as JSON, and a Markdown overview from `templates/nport_dataset.md.hbs`; `--format`
+//! chooses among them as for a 13F data set.
+
+use serde::Serialize;
+
+use super::Format;
+use super::dataset::{finish, rejected_csv, review_csv, writer};
+use super::render::{self, RenderError};
+use crate::exposure::dataset::nport::{FundExposure, NportExposure};
+use crate::model::DatasetMeta;
+
+const NPORT_MD: &str = include_str!("../../templates/nport_dataset.md.hbs");
+
+/// How many funds the Markdown overview lists.
+const TOP_FUNDS: usize = 25;
+
+/// Everything an N-PORT data-set report says.
+#[derive(Debug, Clone, Serialize)]
+pub struct NportReport {
+    pub tool: super::model::Tool,
+    pub name: String,
+    pub dataset: String,
+    pub reference: DatasetMeta,
+    pub exposure: NportExposure,
+    /// Funds with flagged exposure, largest flagged value first.
+    pub top_funds: Vec<FundExposure>,
+    pub funds_with_flags: u64,
+    pub unbalanced_funds: u64,
+}
+
+pub fn build(
+    name: &str,
+    dataset: &str,
+    reference: &DatasetMeta,
+    exposure: NportExposure,
+) -> NportReport {
+    let mut top: Vec<FundExposure> = exposure
+        .funds
+        .iter()
+        .filter(|f| f.flagged_rows > 0)
+        .cloned()
+        .collect();
+    top.sort_by(|a, b| {
+        b.flagged_value
+            .cmp(&a.flagged_value)
+            .then_with(|| a.accession.cmp(&b.accession))
+    });
+    let funds_with_flags = top.len() as u64;
+    top.truncate(TOP_FUNDS);
+    NportReport {
+        tool: super::model::Tool {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        name: name.to_string(),
+        dataset: dataset.to_string(),
+        reference: reference.clone(),
+        top_funds: top,
+        funds_with_flags,
+        unbalanced_funds: exposure.funds.iter().filter(|f| !f.balanced).count() as u64,
+        exposure,
+    }
+}
+
+/// Renders the outputs `formats` ask for; `review.csv` is always written.
+pub fn render_all(
+    report: &NportReport,
+    formats: &[Format],
+) -> Result<Vec<(&'static str, String)>, RenderError> {
+    let mut files = Vec::new();
+    for format in formats {
+        match format {
+            Format::Markdown => {
+                let mut hb = render::registry(render::escape_markdown);
+                hb.register_template_string("nport", NPORT_MD)
+                    .map_err(Box::new)?;
+                files.push(("report.md", hb.render("nport", report).map_err(Box::new)?));
+            }
+            Format::Html => {
+                // The overview in HTML: the Markdown's content, escaped, in a plain page.
+                let mut hb = render::registry(handlebars::html_escape);
+                hb.register_template_string("nport", NPORT_MD)
+                    .map_err(Box::new)?;
+                let body = hb.render("nport", report).map_err(Box::new)?;
+                files.push((
+                    "report.html",
+                    format!(
+                        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">\n<title>Form N-PORT data set: {}</title>\n</head>\n<body>\n<pre>\n{body}</pre>\n</body>\n</html>\n",
+                        handlebars::html_escape(&report.name)
+                    ),
+                ));
+            }
+            Format::Json => {
+                let mut json = serde_json::to_string_pretty(report)?;
+                json.push('\n');
+                files.push(("report.json", json));
+            }
+            Format::Csv => {
+                files.push(("funds.csv", funds_csv(report)?));
+                files.push(("flagged.csv", flags_csv(report)?));
+                files.push(("rejected.csv", rejected_csv(&report.exposure.rejected)?));
+            }
+        }
+    }
+    files.push((super::REVIEW_FILE, review_csv(&report.exposure.review)?));
+    Ok(files)
+}
+
+fn opt(v: &Option<String>) -> String {
+    render::defuse_formula(v.as_deref().unwrap_or_default())
+}
+
+fn funds_csv(report: &NportReport) -> Result<String, RenderError> {
+    let mut w = writer();
+    w.write_record([
+        "accession",
+        "series_name",
+        "series_id",
+        "registrant",
+        "cik",
+        "report_date",
+        "filed",
+        "sub_type",
+        "net_assets",
+        "rows",
+        "rejected_rows",
+        "long_rows",
+        "long_value",
+        "short_rows",
+        "short_value",
+        "derivative_rows",
+        "derivative_value",
+        "flagged_rows",
+        "flagged_value",
+        "flagged_pct_of_net_assets",
+        "flagged_short_and_derivative_value",
+        "xpcc_debt_value",
+        "balanced",
+    ])?;
+    for f in &report.exposure.funds {
+        w.write_record([
+            render::defuse_formula(&f.accession),
+            opt(&f.series_name),
+            opt(&f.series_id),
+            opt(&f.registrant),
+            opt(&f.cik),
+            opt(&f.report_date),
+            opt(&f.filed),
+            opt(&f.sub_type),
+            f.net_assets.map(|n| n.to_string()).unwrap_or_default(),
+            f.rows.to_string(),
+            f.rejected_rows.to_string(),
+            f.long_rows.to_string(),
+            f.long_value.to_string(),
+            f.short_rows.to_string(),
+            f.short_value.to_string(),
+            f.derivative_rows.to_string(),
+            f.derivative_value.to_string(),
+            f.flagged_rows.to_string(),
+            f.flagged_value.to_string(),
+            f.flagged_pct_of_net_assets
+                .map(|p| p.to_string())
+                .unwrap_or_default(),
+            f.flagged_other_value.to_string(),
+            f.xpcc_debt_value.to_string(),
+            f.balanced.to_string(),
+        ])?;
+    }
+    finish(w)
+}
+
+fn flags_csv(report: &NportReport) -> Result<String, RenderError> {
+    let mut w = writer();
+    w.write_record([
+        "accession",
+        "line",
+        "holding_id",
+        "name",
+        "cusip",
+        "lei",
+        "isin",
+        "title",
+        "asset_cat",
+        "currency",
+        "value",
+        "position",
+        "entity_ids",
+        "tier",
+    ])?;
+    for f in &report.exposure.flags {
+        w.write_record([
+            render::defuse_formula(&f.accession),
+            f.line.to_string(),
+            render::defuse_formula(&f.holding_id),
+            render::defuse_formula(&f.name),
+            render::defuse_formula(&f.cusip),
+            render::defuse_formula(&f.lei),
+            render::defuse_formula(&f.isin),
+            render::defuse_formula(&f.title),
+            render::defuse_formula(&f.asset_cat),
+            render::defuse_formula(&f.currency),
+            f.value.to_string(),
+            f.position.clone(),
+            f.entity_ids.clone(),
+            f.tier.clone(),
+        ])?;
+    }
+    finish(w)
+}
