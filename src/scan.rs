@@ -181,7 +181,7 @@ pub fn scan_dataset(options: &ScanOptions) -> Result<DatasetScanResult, ScanErro
         crate::exposure::dataset::measure(&files, &data, overrides, options.exposure.fault)?;
     let shown = ingest::display_path(&dir);
     let name = options.name.clone().unwrap_or_else(|| shown.clone());
-    let report = crate::report::dataset::build(&name, &shown, &data.meta, measured);
+    let report = crate::report::dataset::build(&name, &shown, &data.meta, measured)?;
     let rendered = crate::report::dataset::render_all(&report, &options.formats)?;
     Ok(DatasetScanResult { report, rendered })
 }
@@ -208,7 +208,7 @@ pub fn scan_nport_dataset(options: &ScanOptions) -> Result<NportScanResult, Scan
         crate::exposure::dataset::nport::measure(&files, &data, overrides, options.exposure.fault)?;
     let shown = ingest::display_path(&dir);
     let name = options.name.clone().unwrap_or_else(|| shown.clone());
-    let report = crate::report::nport_dataset::build(&name, &shown, &data.meta, measured);
+    let report = crate::report::nport_dataset::build(&name, &shown, &data.meta, measured)?;
     let rendered = crate::report::nport_dataset::render_all(&report, &options.formats)?;
     Ok(NportScanResult { report, rendered })
 }

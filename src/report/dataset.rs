@@ -34,6 +34,11 @@ pub struct DatasetReport {
     pub unbalanced_filings: u64,
     pub total_mismatches: u64,
     pub option_value: Decimal,
+    /// Who holds the flagged issuers (long positions), and the managers by flagged value.
+    pub holders: super::holders::Holders,
+    /// The first rows of each holders table, for the overviews.
+    pub top_holdings: Vec<super::holders::Holding>,
+    pub top_managers: Vec<super::holders::Manager>,
 }
 
 pub fn build(
@@ -41,7 +46,28 @@ pub fn build(
     dataset: &str,
     reference: &DatasetMeta,
     exposure: DatasetExposure,
-) -> DatasetReport {
+) -> Result<DatasetReport, RenderError> {
+    let filers: std::collections::HashMap<&str, &FilerExposure> = exposure
+        .filers
+        .iter()
+        .map(|f| (f.accession.as_str(), f))
+        .collect();
+    let holders = super::holders::aggregate(
+        exposure
+            .flags
+            .iter()
+            .filter(|f| f.put_call.is_none())
+            .map(|f| super::holders::FlaggedPosition {
+                portfolio: &f.accession,
+                entity_ids: &f.entity_ids,
+                issuer: &f.name,
+                value: f.value,
+            }),
+        |accession| match filers.get(accession) {
+            Some(f) => (f.filer.clone().unwrap_or_default(), f.cik.clone()),
+            None => (String::new(), String::new()),
+        },
+    )?;
     let mut top: Vec<FilerExposure> = exposure
         .filers
         .iter()
@@ -55,7 +81,10 @@ pub fn build(
     });
     let filers_with_flags = top.len() as u64;
     top.truncate(TOP_FILERS);
-    DatasetReport {
+    Ok(DatasetReport {
+        top_holdings: holders.by_issuer.iter().take(TOP_FILERS).cloned().collect(),
+        top_managers: holders.managers.iter().take(TOP_FILERS).cloned().collect(),
+        holders,
         tool: super::model::Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
@@ -78,7 +107,7 @@ pub fn build(
             .count() as u64,
         option_value: exposure.option_value,
         exposure,
-    }
+    })
 }
 
 /// Renders the outputs `formats` ask for, `(file name, contents)`: `report.md`, `report.html`,
@@ -138,6 +167,7 @@ fn render_one(
             ("filers.csv", filers_csv(report)?),
             ("flagged.csv", flags_csv(report)?),
             ("rejected.csv", rejected_csv(&report.exposure.rejected)?),
+            ("holders.csv", super::holders::holders_csv(&report.holders)?),
         ],
     })
 }

@@ -3,6 +3,7 @@
 
 pub mod dataset;
 pub mod diff;
+pub mod holders;
 pub mod letters;
 pub mod model;
 pub mod nport_dataset;

@@ -28,6 +28,10 @@ pub struct NportReport {
     pub top_funds: Vec<FundExposure>,
     pub funds_with_flags: u64,
     pub unbalanced_funds: u64,
+    /// Who holds the flagged issuers (long positions), and the registrants by flagged value.
+    pub holders: super::holders::Holders,
+    pub top_holdings: Vec<super::holders::Holding>,
+    pub top_managers: Vec<super::holders::Manager>,
 }
 
 pub fn build(
@@ -35,7 +39,31 @@ pub fn build(
     dataset: &str,
     reference: &DatasetMeta,
     exposure: NportExposure,
-) -> NportReport {
+) -> Result<NportReport, RenderError> {
+    let funds: std::collections::HashMap<&str, &FundExposure> = exposure
+        .funds
+        .iter()
+        .map(|f| (f.accession.as_str(), f))
+        .collect();
+    let holders = super::holders::aggregate(
+        exposure
+            .flags
+            .iter()
+            .filter(|f| f.position == "long")
+            .map(|f| super::holders::FlaggedPosition {
+                portfolio: &f.accession,
+                entity_ids: &f.entity_ids,
+                issuer: &f.name,
+                value: f.value,
+            }),
+        |accession| match funds.get(accession) {
+            Some(f) => (
+                f.registrant.clone().unwrap_or_default(),
+                f.cik.clone().unwrap_or_default(),
+            ),
+            None => (String::new(), String::new()),
+        },
+    )?;
     let mut top: Vec<FundExposure> = exposure
         .funds
         .iter()
@@ -49,7 +77,10 @@ pub fn build(
     });
     let funds_with_flags = top.len() as u64;
     top.truncate(TOP_FUNDS);
-    NportReport {
+    Ok(NportReport {
+        top_holdings: holders.by_issuer.iter().take(TOP_FUNDS).cloned().collect(),
+        top_managers: holders.managers.iter().take(TOP_FUNDS).cloned().collect(),
+        holders,
         tool: super::model::Tool {
             name: env!("CARGO_PKG_NAME"),
             version: env!("CARGO_PKG_VERSION"),
@@ -61,7 +92,7 @@ pub fn build(
         funds_with_flags,
         unbalanced_funds: exposure.funds.iter().filter(|f| !f.balanced).count() as u64,
         exposure,
-    }
+    })
 }
 
 /// Renders the outputs `formats` ask for; `review.csv` is always written.
@@ -101,6 +132,7 @@ pub fn render_all(
                 files.push(("funds.csv", funds_csv(report)?));
                 files.push(("flagged.csv", flags_csv(report)?));
                 files.push(("rejected.csv", rejected_csv(&report.exposure.rejected)?));
+                files.push(("holders.csv", super::holders::holders_csv(&report.holders)?));
             }
         }
     }

@@ -25,6 +25,8 @@ pub enum RenderError {
     Csv(#[from] csv::Error),
     #[error("cannot render the report: {0}")]
     Thread(String),
+    #[error("cannot render the report: {0} add up to more than can be counted exactly (28 digits)")]
+    Overflow(&'static str),
 }
 
 /// Groups the integer part of a decimal with commas and shows at least two decimals, without

@@ -65,6 +65,9 @@ fn a_data_set_is_scanned_filing_by_filing() {
     insta::assert_snapshot!("dataset_filers", filers);
     let flagged = std::fs::read_to_string(dir.path().join("out/flagged.csv")).unwrap();
     insta::assert_snapshot!("dataset_flagged", flagged);
+    // Who holds the flagged issuers: long positions only (the Daqo call is not a holding).
+    let holders = std::fs::read_to_string(dir.path().join("out/holders.csv")).unwrap();
+    insta::assert_snapshot!("dataset_holders", holders);
     let stdout = String::from_utf8(output.stdout).unwrap();
     insta::assert_snapshot!(
         "dataset_summary",
@@ -174,6 +177,7 @@ fn scan_options_apply_to_a_data_set() {
             [
                 "filers.csv",
                 "flagged.csv",
+                "holders.csv",
                 "rejected.csv",
                 "report.html",
                 "review.csv"
@@ -448,6 +452,7 @@ fn parquet_partitions_give_exactly_the_single_run_result() {
             "filers.csv",
             "flagged.csv",
             "rejected.csv",
+            "holders.csv",
             "review.csv",
         ] {
             let a = std::fs::read_to_string(single.path().join("out").join(f)).unwrap();

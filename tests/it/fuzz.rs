@@ -228,7 +228,8 @@ fn check_dataset(dir: &Path, _: &[PathBuf], expected: Option<&Expected>) -> Resu
             measured.rows, e.rows
         ));
     }
-    let report = xjscan::report::dataset::build("q", "q", &data().meta, measured);
+    let report = xjscan::report::dataset::build("q", "q", &data().meta, measured)
+        .map_err(|e| format!("building the report failed (exit 1): {e}"))?;
     xjscan::report::dataset::render_all(&report, xjscan::report::Format::ALL)
         .map_err(|e| format!("rendering failed (exit 1): {e}"))?;
     Ok(true)

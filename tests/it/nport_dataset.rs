@@ -106,6 +106,25 @@ fn an_nport_data_set_gives_the_hand_worked_figures() {
 0000000001-25-000001,6,Contoso Ltd,594918104,\"CURRENCY_VALUE is not a decimal number: \"\"12,5\"\"\"\n\
 0000000002-25-000003,10,Cut Short Holding,,the line has 5 tab-separated fields; 17 are needed to reach every column xjscan reads\n"
     );
+    let holders = std::fs::read_to_string(out.join("holders.csv")).unwrap();
+    // Who holds the flagged issuers: registrants, long positions only (Daqo's short and swap
+    // are not holdings of it).
+    let lines: Vec<&str> = holders.lines().collect();
+    assert_eq!(lines.len(), 4, "{holders}");
+    assert_eq!(
+        lines[1],
+        "china-electronics-technology-group; hikvision,Northbound Holding 101,Alpha Series Trust,1001,1,1234567.89,100.0000"
+    );
+    assert!(
+        lines[2].ends_with(
+            ",Xinjiang Production and Construction Corps,Alpha Series Trust,1001,1,750000,100.0000"
+        ),
+        "{holders}"
+    );
+    assert_eq!(
+        lines[3],
+        "xinjiang-goldwind,Xinjiang Goldwind Science & Technology Co Ltd,\"Beta Funds, Inc.\",2002,1,300000,100.0000"
+    );
     let m = crate::report_json(&out);
     let e = &m["exposure"];
     assert_eq!(e["rows"], 10);

@@ -266,11 +266,19 @@ pub struct IssuerKey {
 
 impl IssuerKey {
     /// Writes the key fields as one byte string, each field after its length, so no two
-    /// different sets of fields give the same bytes.
+    /// different sets of fields give the same bytes. Lengths take two bytes (the key is hashed
+    /// for every row of a quarter, so it is kept short); a field of 65,535 bytes or more
+    /// writes `u16::MAX` and then its length in four.
     fn encode(fields: [&[u8]; 4], out: &mut Vec<u8>) {
         out.clear();
         for field in fields {
-            out.extend_from_slice(&(field.len() as u32).to_le_bytes());
+            match u16::try_from(field.len()) {
+                Ok(len) if len < u16::MAX => out.extend_from_slice(&len.to_le_bytes()),
+                _ => {
+                    out.extend_from_slice(&u16::MAX.to_le_bytes());
+                    out.extend_from_slice(&(field.len() as u32).to_le_bytes());
+                }
+            }
             out.extend_from_slice(field);
         }
     }
@@ -278,10 +286,19 @@ impl IssuerKey {
     /// The key fields back from [`IssuerKey::encode`]'s bytes.
     pub fn decode(mut bytes: &[u8]) -> IssuerKey {
         let mut fields: [String; 4] = Default::default();
+        let take = |bytes: &mut &[u8], n: usize| -> u32 {
+            let (head, rest) = bytes.split_at(n.min(bytes.len()));
+            *bytes = rest;
+            head.iter()
+                .rev()
+                .fold(0u32, |v, b| (v << 8) | u32::from(*b))
+        };
         for field in &mut fields {
-            let (len, rest) = bytes.split_at(4.min(bytes.len()));
-            let len = u32::from_le_bytes(len.try_into().unwrap_or_default()) as usize;
-            let (text, rest) = rest.split_at(len.min(rest.len()));
+            let mut len = take(&mut bytes, 2);
+            if len == u32::from(u16::MAX) {
+                len = take(&mut bytes, 4);
+            }
+            let (text, rest) = bytes.split_at((len as usize).min(bytes.len()));
             *field = String::from_utf8_lossy(text).into_owned();
             bytes = rest;
         }
@@ -498,6 +515,10 @@ mod tests {
     fn issuer_keys_round_trip_and_never_collide() {
         let mut a = Vec::new();
         let mut b = Vec::new();
+        let long = vec![b'n'; 70_000];
+        IssuerKey::encode([&long, b"C", b"", b"X"], &mut a);
+        assert_eq!(IssuerKey::decode(&a).name.len(), 70_000);
+        assert_eq!(IssuerKey::decode(&a).cusip, "C");
         IssuerKey::encode([b"AB", b"C", b"", b"X"], &mut a);
         IssuerKey::encode([b"A", b"BC", b"", b"X"], &mut b);
         assert_ne!(a, b);
