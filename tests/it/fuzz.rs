@@ -235,6 +235,25 @@ fn check_dataset(dir: &Path, _: &[PathBuf], expected: Option<&Expected>) -> Resu
     Ok(true)
 }
 
+fn check_nport_dataset(dir: &Path, _: &[PathBuf], _: Option<&Expected>) -> Result<bool, String> {
+    let Ok(files) = xjscan::ingest::nport_dataset::locate(&dir.join("q")) else {
+        return Ok(false);
+    };
+    let Ok(measured) = xjscan::exposure::dataset::nport::measure(
+        &files,
+        data(),
+        Overrides::default(),
+        Default::default(),
+    ) else {
+        return Ok(false);
+    };
+    let report = xjscan::report::nport_dataset::build("q", "q", &data().meta, measured)
+        .map_err(|e| format!("building the report failed (exit 1): {e}"))?;
+    xjscan::report::nport_dataset::render_all(&report, xjscan::report::Format::ALL)
+        .map_err(|e| format!("rendering failed (exit 1): {e}"))?;
+    Ok(true)
+}
+
 fn check_mappings(dir: &Path, _: &[PathBuf], _: Option<&Expected>) -> Result<bool, String> {
     let Ok(data) = xjscan::reference::load_dir(&dir.join("mappings")) else {
         return Ok(false);
@@ -482,6 +501,14 @@ fn dataset_seeds() -> Vec<Input> {
     generated_seeds(generate::dataset)
 }
 
+fn nport_dataset_seeds() -> Vec<Input> {
+    vec![Input {
+        origin: "tests/it/nport_dataset.rs (the hand-made fixture)".into(),
+        files: crate::nport_dataset::fixture_files(),
+        expected: None,
+    }]
+}
+
 fn parquet_seeds() -> Vec<Input> {
     generated_seeds(generate::parquet)
 }
@@ -602,6 +629,14 @@ const DATASET: Target = Target {
     command: dataset_command,
     kind: ReportKind::Dataset,
 };
+const NPORT_DATASET: Target = Target {
+    name: "nport-dataset",
+    seeds: nport_dataset_seeds,
+    generate: None,
+    check: check_nport_dataset,
+    command: dataset_command,
+    kind: ReportKind::Dataset,
+};
 const MAPPINGS: Target = with_example_target(
     "mappings",
     mappings_seeds,
@@ -626,7 +661,17 @@ const CONFIG: Target = with_example_target(
 );
 
 const TARGETS: &[&Target] = &[
-    &DELIMITED, &WORKBOOK, &SEC13F, &EDGAR, &NPORT, &PARQUET, &DATASET, &MAPPINGS, &OVERRIDES, &FX,
+    &DELIMITED,
+    &WORKBOOK,
+    &SEC13F,
+    &EDGAR,
+    &NPORT,
+    &PARQUET,
+    &DATASET,
+    &NPORT_DATASET,
+    &MAPPINGS,
+    &OVERRIDES,
+    &FX,
     &CONFIG,
 ];
 
@@ -943,6 +988,11 @@ fn parquet() {
 #[test]
 fn form13f_dataset() {
     campaign(&DATASET);
+}
+
+#[test]
+fn nport_dataset() {
+    campaign(&NPORT_DATASET);
 }
 
 #[test]

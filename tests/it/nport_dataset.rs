@@ -47,6 +47,20 @@ const IDENTIFIERS: &str = "HOLDING_ID\tIDENTIFIERS_ID\tIDENTIFIER_ISIN\tIDENTIFI
 101\t9002\tCNE100000PM8\t\t\t\n\
 202\t9003\tUS91282CJL60\t\t\t\n";
 
+/// The fixture's tables, as `q/NAME` (the fuzzing campaign's seed).
+pub(crate) fn fixture_files() -> Vec<(String, Vec<u8>)> {
+    [
+        ("SUBMISSION.tsv", SUBMISSION.to_string()),
+        ("REGISTRANT.tsv", REGISTRANT.to_string()),
+        ("FUND_REPORTED_INFO.tsv", FUND_INFO.to_string()),
+        ("FUND_REPORTED_HOLDING.tsv", holdings()),
+        ("IDENTIFIERS.tsv", IDENTIFIERS.to_string()),
+    ]
+    .into_iter()
+    .map(|(name, text)| (format!("q/{name}"), text.into_bytes()))
+    .collect()
+}
+
 fn write_dataset(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("SUBMISSION.tsv"), SUBMISSION).unwrap();
