@@ -1,7 +1,7 @@
 //! Reports for a whole Form N-PORT data set: one row per filing (`funds.csv`), the flagged
 //! holdings (`flagged.csv`), the rows set aside (`rejected.csv`), the issuers for review, the
-//! model as JSON, and a Markdown overview from `templates/nport_dataset.md.hbs`; `--format`
-//! chooses among them as for a 13F data set.
+//! model as JSON, and an overview in Markdown and HTML from `templates/nport_dataset.md.hbs`
+//! and `nport_dataset.html.hbs`; `--format` chooses among them as for a 13F data set.
 
 use serde::Serialize;
 
@@ -12,6 +12,7 @@ use crate::exposure::dataset::nport::{FundExposure, NportExposure};
 use crate::model::DatasetMeta;
 
 const NPORT_MD: &str = include_str!("../../templates/nport_dataset.md.hbs");
+const NPORT_HTML: &str = include_str!("../../templates/nport_dataset.html.hbs");
 
 /// How many funds the Markdown overview lists.
 const TOP_FUNDS: usize = 25;
@@ -110,18 +111,10 @@ pub fn render_all(
                 files.push(("report.md", hb.render("nport", report).map_err(Box::new)?));
             }
             Format::Html => {
-                // The overview in HTML: the Markdown's content, escaped, in a plain page.
                 let mut hb = render::registry(handlebars::html_escape);
-                hb.register_template_string("nport", NPORT_MD)
+                hb.register_template_string("nport", NPORT_HTML)
                     .map_err(Box::new)?;
-                let body = hb.render("nport", report).map_err(Box::new)?;
-                files.push((
-                    "report.html",
-                    format!(
-                        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'\">\n<title>Form N-PORT data set: {}</title>\n</head>\n<body>\n<pre>\n{body}</pre>\n</body>\n</html>\n",
-                        handlebars::html_escape(&report.name)
-                    ),
-                ));
+                files.push(("report.html", hb.render("nport", report).map_err(Box::new)?));
             }
             Format::Json => {
                 let mut json = serde_json::to_string_pretty(report)?;

@@ -148,6 +148,17 @@ fn an_nport_data_set_gives_the_hand_worked_figures() {
     assert_eq!(e["flagged_value"], "2284567.89");
     assert_eq!(e["flagged_pct"], "26.4584");
     assert_eq!(e["xpcc_debt_value"], "750000");
+    // The overviews list the funds by flagged value, with their share of net assets.
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.contains("| Alpha Emerging Markets ESG Fund | Alpha Series Trust | 2025-09-30 | 10,000,000.00 | 1,234,567.89 | 12.35% |"),
+        "{md}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<tr><td>Beta China Fund</td><td>Beta Funds, Inc.</td><td>2025-09-30</td><td class=\"n\">2,000,000.50</td><td class=\"n\">300,000.00</td><td class=\"n\">15.00%</td></tr>"),
+        "{html}"
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains("Flagged: 3 funds hold flagged positions worth 2,284,567.89 USD = 26.46% of 8,634,567.89 USD long value; XPCC-linked debt 750,000.00 USD"),
