@@ -126,13 +126,23 @@ pub struct NetArgs {
 /// Arguments of `xjscan disclosure-check`.
 #[derive(Debug, Args)]
 pub struct DisclosureArgs {
-    /// Filings (13F, N-PORT or any holdings file), one fund each.
+    /// Filings (13F, N-PORT or any holdings file), one fund each; or one Form N-PORT data set
+    /// folder, whose filings are the funds.
     #[arg(value_name = "FILING", required = true)]
     pub filings: Vec<PathBuf>,
-    /// CSV with columns fund_id (file name without extension, or the fund's stated name) and
-    /// labels (`;`-separated, e.g. "ESG; excludes forced labour; SFDR Article 8").
+    /// CSV with columns fund_id (file name without extension, the fund's stated name, or a
+    /// data set's accession number) and labels (`;`-separated, e.g. "ESG; excludes forced
+    /// labour; SFDR Article 8").
     #[arg(long, value_name = "FILE")]
-    pub claims: PathBuf,
+    pub claims: Option<PathBuf>,
+    /// Read each fund's claims from its name (an N-PORT data set): a name with a term such as
+    /// "ESG", "sustainable" or "clean" is taken to claim an ESG policy.
+    #[arg(long, conflicts_with = "claims")]
+    pub claims_from_names: bool,
+    /// The terms that make a claim in a fund's name, one per line (with
+    /// --claims-from-names; default: xjscan's list, see the README).
+    #[arg(long, value_name = "FILE", requires = "claims_from_names")]
+    pub claim_terms: Option<PathBuf>,
     /// Check a random sample of this many funds.
     #[arg(long, value_name = "N")]
     pub sample: Option<usize>,

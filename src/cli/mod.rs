@@ -123,6 +123,8 @@ fn disclosure_check(args: args::DisclosureArgs) -> Result<Outcome, Failure> {
     let check = crate::disclosure::CheckArgs {
         filings: args.filings,
         claims: args.claims,
+        claims_from_names: args.claims_from_names,
+        claim_terms: args.claim_terms,
         sample: args.sample,
         seed: args.seed,
         // Updated data is named by its folder in the bundle, so a replay uses the same tables.

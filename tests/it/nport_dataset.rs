@@ -227,3 +227,115 @@ fn an_nport_data_set_that_does_not_reconcile_is_never_written() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+/// A Names-Rule sweep over the data set: a seeded sample of its funds, claims read from their
+/// names, each flagged holding checked and cited; the bundle replays byte for byte.
+#[test]
+fn a_names_rule_sweep_samples_funds_and_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(&dir.path().join("q4"));
+    let output = xjscan(dir.path())
+        .args([
+            "disclosure-check",
+            "q4",
+            "--claims-from-names",
+            "--sample",
+            "2",
+            "--seed",
+            "7",
+            "--out",
+            "sweep",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let md = std::fs::read_to_string(dir.path().join("sweep/disclosure.md")).unwrap();
+    // Seed 7 draws two of the three funds; the ESG fund's name makes its claim.
+    assert!(md.starts_with("# Disclosure check\n\n2 of 3 filings checked (random sample of 2, seed 7); claims read from the funds' names (a name with any of “ESG”, “SRI”, “sustainable”"), "{md}");
+    assert!(md.contains("| Alpha Emerging Markets ESG Fund | `0000000001-25-000001` | ESG (the name carries “ESG”) | 1,234,567.89 | 12.35% | 1 |\n"), "{md}");
+    assert!(
+        md.contains(
+            "| Alpha Bond Fund | `0000000001-25-000002` | none stated | 750,000.00 | 15.00% | 0 |\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("| Alpha Emerging Markets ESG Fund | conflict | Northbound Holding 101 | 1,234,567.89 | Investment ban | bis_entity_list, dod_1260h, ofac_ns_cmic | a fund claiming ESG holds an issuer under blocking sanctions, an investment ban or an import ban |\n"), "{md}");
+    let csv = std::fs::read_to_string(dir.path().join("sweep/disclosure.csv")).unwrap();
+    // Each finding cites its line in the holdings table and the designations, dated and graded.
+    assert!(csv.contains("Alpha Emerging Markets ESG Fund,q4/FUND_REPORTED_HOLDING.tsv:2 (0000000001-25-000001),ESG (the name carries “ESG”),conflict,Northbound Holding 101,1234567.89,12.3457,Investment ban,"), "{csv}");
+    assert!(
+        csv.contains("hikvision: ofac_ns_cmic 2021-06-03 (Investment ban, grade A)"),
+        "{csv}"
+    );
+    let replay = xjscan(dir.path())
+        .args(["replay", "sweep/bundle.json", "--out", "replayed"])
+        .output()
+        .unwrap();
+    assert!(
+        replay.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    for f in ["disclosure.md", "disclosure.csv", "bundle.json"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("sweep").join(f)).unwrap(),
+            std::fs::read(dir.path().join("replayed").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // A changed table is refused by the replay.
+    std::fs::write(
+        dir.path().join("q4/IDENTIFIERS.tsv"),
+        "HOLDING_ID\tIDENTIFIER_ISIN\n",
+    )
+    .unwrap();
+    let replay = xjscan(dir.path())
+        .args(["replay", "sweep/bundle.json", "--out", "again"])
+        .output()
+        .unwrap();
+    assert_eq!(replay.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&replay.stderr)
+            .contains("q4/IDENTIFIERS.tsv: changed since the bundle was made"),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+}
+
+/// Claims must come from somewhere, and names only hold claims in a data set.
+#[test]
+fn a_sweep_without_claims_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(&dir.path().join("q4"));
+    std::fs::write(dir.path().join("fund.csv"), "Name,Market Value\nA,1\n").unwrap();
+    let run = |args: &[&str]| {
+        let mut all = vec!["disclosure-check"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--out", "out"]);
+        let o = xjscan(dir.path()).args(&all).output().unwrap();
+        assert!(!dir.path().join("out").exists());
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    assert_eq!(
+        run(&["q4"]),
+        (Some(2), "error: a data set needs the funds' claims: --claims FILE, or --claims-from-names to read them from the funds' names\n".to_string())
+    );
+    assert_eq!(
+        run(&["fund.csv", "--claims-from-names"]),
+        (Some(2), "error: --claims-from-names and --claim-terms apply to an N-PORT data set folder, whose funds' names are in its tables; for filings give --claims\n".to_string())
+    );
+    assert_eq!(
+        run(&["fund.csv"]),
+        (
+            Some(2),
+            "error: --claims FILE is needed: the funds' stated policies\n".to_string()
+        )
+    );
+}

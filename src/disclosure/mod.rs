@@ -11,6 +11,14 @@
 //! The sample is drawn with SplitMix64 seeded by `--seed`: a published, fixed algorithm written
 //! out here so that a bundle replays identically whatever version of a random-number crate is
 //! in use.
+//!
+//! Given a Form N-PORT data set folder instead of filings, the sample is drawn from the data
+//! set's filings (one fund series' report each), scanned once as a whole; with
+//! `--claims-from-names` each fund's claims are read from its name ([`names_rule`]) and the
+//! report says which term made the claim.
+
+mod dataset;
+pub mod names_rule;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -28,9 +36,17 @@ use crate::scan::{ScanError, ScanOptions, scan};
 /// What a disclosure check is run with: everything a replay needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckArgs {
-    /// Filing files, as given.
+    /// Filing files, as given (or one N-PORT data set folder).
     pub filings: Vec<PathBuf>,
-    pub claims: PathBuf,
+    /// `claims.csv`; absent when claims are read from fund names.
+    #[serde(default)]
+    pub claims: Option<PathBuf>,
+    /// Read each fund's claims from its name (data sets).
+    #[serde(default)]
+    pub claims_from_names: bool,
+    /// The terms that make a claim in a name, one per line (default: [`names_rule::DEFAULT_TERMS`]).
+    #[serde(default)]
+    pub claim_terms: Option<PathBuf>,
     /// How many funds to sample (all when absent).
     pub sample: Option<usize>,
     pub seed: u64,
@@ -56,6 +72,8 @@ pub enum DisclosureError {
     Scan(#[from] ScanError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    #[error("{0}")]
+    Usage(String),
     #[error("{}: the bundle cannot be read: {reason}", .path.display())]
     Bundle { path: PathBuf, reason: String },
     #[error("{}: changed since the bundle was made (SHA-256 {found}, bundle has {expected})", .path.display())]
@@ -104,7 +122,7 @@ fn sha256_file(path: &Path) -> Result<String, DisclosureError> {
 
 /// Labels that promise something about forced labour or sustainability, matched as whole
 /// labels ("Sri Lanka equity" is not "SRI"; "does not exclude forced labour" excludes nothing).
-fn policy(labels: &[String]) -> (bool, bool) {
+pub(super) fn policy(labels: &[String]) -> (bool, bool) {
     let l: Vec<String> = labels
         .iter()
         .map(|l| l.trim().to_ascii_lowercase())
@@ -136,41 +154,50 @@ fn policy(labels: &[String]) -> (bool, bool) {
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct Finding {
-    fund: String,
-    file: String,
-    labels: String,
+pub(super) struct Finding {
+    pub(super) fund: String,
+    pub(super) file: String,
+    pub(super) labels: String,
     /// `conflict` or `note`.
-    kind: &'static str,
-    issuer: String,
-    value: Decimal,
-    weight_pct: Decimal,
-    tier: &'static str,
-    lists: String,
+    pub(super) kind: &'static str,
+    pub(super) issuer: String,
+    pub(super) value: Decimal,
+    pub(super) weight_pct: Decimal,
+    pub(super) tier: String,
+    pub(super) lists: String,
     /// Designations with dates, grades and sources; how the holding was matched.
-    evidence: String,
-    why: String,
+    pub(super) evidence: String,
+    pub(super) why: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
-struct FundRow {
-    fund: String,
-    file: String,
-    labels: String,
-    flagged_value: Decimal,
-    flagged_pct: Decimal,
-    conflicts: usize,
+pub(super) struct FundRow {
+    pub(super) fund: String,
+    pub(super) file: String,
+    pub(super) labels: String,
+    pub(super) flagged_value: Decimal,
+    pub(super) flagged_pct: Decimal,
+    pub(super) conflicts: usize,
 }
 
 /// Runs a check; returns `(file name, contents)` of the outputs, bundle last.
 pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
-    let claims_text =
-        std::fs::read_to_string(&args.claims).map_err(|error| DisclosureError::Read {
-            path: args.claims.clone(),
-            error,
-        })?;
-    let claims_name = crate::ingest::display_path(&args.claims);
-    let claims = parse_claims(&claims_name, &claims_text)?;
+    if let [dir] = args.filings.as_slice()
+        && crate::ingest::nport_dataset::is_dataset(dir)
+    {
+        return dataset::run(args, dir);
+    }
+    if args.claims_from_names || args.claim_terms.is_some() {
+        return Err(DisclosureError::Usage(
+            "--claims-from-names and --claim-terms apply to an N-PORT data set folder, whose funds' names are in its tables; for filings give --claims".to_string(),
+        ));
+    }
+    let Some(claims_path) = &args.claims else {
+        return Err(DisclosureError::Usage(
+            "--claims FILE is needed: the funds' stated policies".to_string(),
+        ));
+    };
+    let claims = read_claims(claims_path)?;
     // Sorted first, so the sample does not depend on the order a shell expanded a glob in.
     let mut filings = args.filings.clone();
     filings.sort();
@@ -291,7 +318,7 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
                 issuer: p.name.clone(),
                 value: p.value,
                 weight_pct: p.weight_pct,
-                tier: p.tier_label,
+                tier: p.tier_label.to_string(),
                 lists: lists.join(", "),
                 evidence: evidence.join("; "),
                 why: why.to_string(),
@@ -316,12 +343,35 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
     let mut outputs = vec![
         (
             "disclosure.md".to_string(),
-            markdown(args, &funds, &findings, &unmatched),
+            markdown(
+                args,
+                &Scope {
+                    filings: args.filings.len(),
+                    claims: format!(
+                        "claims from `{}`",
+                        escape_markdown(&crate::ingest::display_path(claims_path))
+                    ),
+                },
+                &funds,
+                &findings,
+                &unmatched,
+            ),
         ),
         ("disclosure.csv".to_string(), csv_of(&findings)?),
     ];
     outputs.push(("bundle.json".to_string(), bundle(args, &outputs)?));
     Ok(outputs)
+}
+
+/// Reads and parses `claims.csv`.
+pub(super) fn read_claims(
+    path: &Path,
+) -> Result<BTreeMap<String, (String, Vec<String>)>, DisclosureError> {
+    let text = std::fs::read_to_string(path).map_err(|error| DisclosureError::Read {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    parse_claims(&crate::ingest::display_path(path), &text)
 }
 
 fn parse_claims(
@@ -364,22 +414,30 @@ fn parse_claims(
     Ok(out)
 }
 
-fn markdown(
+/// What a check was run over: how many filings there were to draw from, and where the
+/// claims come from (already Markdown).
+pub(super) struct Scope {
+    pub(super) filings: usize,
+    pub(super) claims: String,
+}
+
+pub(super) fn markdown(
     args: &CheckArgs,
+    scope: &Scope,
     funds: &[FundRow],
     findings: &[Finding],
     unmatched: &[String],
 ) -> String {
     let mut out = String::from("# Disclosure check\n\n");
     out.push_str(&format!(
-        "{} of {} filings checked{}; claims from `{}`. A flag is evidence, not a legal finding.\n\n",
+        "{} of {} filings checked{}; {}. A flag is evidence, not a legal finding.\n\n",
         funds.len(),
-        args.filings.len(),
+        scope.filings,
         match args.sample {
             Some(n) => format!(" (random sample of {n}, seed {})", args.seed),
             None => String::new(),
         },
-        escape_markdown(&crate::ingest::display_path(&args.claims)),
+        scope.claims,
     ));
     out.push_str("| Fund | File | Stated policy | Flagged | Share | Conflicts |\n|---|---|---|---:|---:|---:|\n");
     for f in funds {
@@ -426,7 +484,7 @@ fn markdown(
     out
 }
 
-fn csv_of(findings: &[Finding]) -> Result<String, RenderError> {
+pub(super) fn csv_of(findings: &[Finding]) -> Result<String, RenderError> {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
@@ -473,10 +531,19 @@ pub struct Bundle {
     pub outputs: BTreeMap<String, String>,
 }
 
-fn bundle(args: &CheckArgs, outputs: &[(String, String)]) -> Result<String, DisclosureError> {
+pub(super) fn bundle(
+    args: &CheckArgs,
+    outputs: &[(String, String)],
+) -> Result<String, DisclosureError> {
     let mut inputs = BTreeMap::new();
-    for p in args.filings.iter().chain(std::iter::once(&args.claims)) {
-        inputs.insert(crate::ingest::display_path(p), sha256_file(p)?);
+    for p in args
+        .filings
+        .iter()
+        .flat_map(|p| dataset::files_of(p))
+        .chain(args.claims.iter().cloned())
+        .chain(args.claim_terms.iter().cloned())
+    {
+        inputs.insert(crate::ingest::display_path(&p), sha256_file(&p)?);
     }
     let reference = match &args.mappings {
         Some(dir) => crate::reference::load_dir(dir),
