@@ -13,7 +13,7 @@ use super::{CheckArgs, DisclosureError, Finding, FundRow, bundle, csv_of, policy
 use crate::exposure::dataset::nport::{FundExposure, NportFlag};
 use crate::model::{Consequence, ReferenceData};
 use crate::resolve::normalize_name;
-use crate::scan::{ScanError, ScanOptions};
+use crate::scan::ScanError;
 
 /// The data set's tables, for the bundle's input hashes: every `.tsv` in the folder, sorted.
 pub(super) fn files_of(path: &Path) -> Vec<PathBuf> {
@@ -154,27 +154,8 @@ fn evidence(entity_ids: &str, data: &ReferenceData) -> (String, String) {
 /// Runs the check over the N-PORT data set in `dir`.
 pub(super) fn run(args: &CheckArgs, dir: &Path) -> Result<Vec<(String, String)>, DisclosureError> {
     let claims = Claims::of(args)?;
-    let reference = args.mappings.clone().map_or(
-        crate::reference::Choice::Shipped,
-        crate::reference::Choice::Folder,
-    );
-    let data = reference.load().map_err(ScanError::from)?;
-    let options = ScanOptions {
-        inputs: vec![dir.to_path_buf()],
-        name: None,
-        reference,
-        overrides: None,
-        fx: None,
-        base_currency: "USD".into(),
-        look_through: None,
-        letters: false,
-        config: None,
-        templates: None,
-        ingest: Default::default(),
-        exposure: Default::default(),
-        formats: Vec::new(),
-        enrich: None,
-    };
+    let options = super::scan_options(dir, args);
+    let data = options.reference.load().map_err(ScanError::from)?;
     let result = crate::scan::scan_nport_dataset(&options)?;
     let exposure = &result.report.exposure;
     // Funds in accession order, so the draw does not depend on how the tables are sorted.

@@ -180,6 +180,29 @@ pub(super) struct FundRow {
     pub(super) conflicts: usize,
 }
 
+/// A scan of one input as a check runs it: the check's reference data, nothing else.
+pub(super) fn scan_options(input: &Path, args: &CheckArgs) -> ScanOptions {
+    ScanOptions {
+        inputs: vec![input.to_path_buf()],
+        name: None,
+        reference: args.mappings.clone().map_or(
+            crate::reference::Choice::Shipped,
+            crate::reference::Choice::Folder,
+        ),
+        overrides: None,
+        fx: None,
+        base_currency: "USD".into(),
+        look_through: None,
+        letters: false,
+        config: None,
+        templates: None,
+        ingest: Default::default(),
+        exposure: Default::default(),
+        formats: Vec::new(),
+        enrich: None,
+    }
+}
+
 /// Runs a check; returns `(file name, contents)` of the outputs, bundle last.
 pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
     if let [dir] = args.filings.as_slice()
@@ -210,25 +233,7 @@ pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
     let mut findings = Vec::new();
     let mut funds = Vec::new();
     for path in &chosen {
-        let options = ScanOptions {
-            inputs: vec![path.clone()],
-            name: None,
-            reference: args.mappings.clone().map_or(
-                crate::reference::Choice::Shipped,
-                crate::reference::Choice::Folder,
-            ),
-            overrides: None,
-            fx: None,
-            base_currency: "USD".into(),
-            look_through: None,
-            letters: false,
-            config: None,
-            templates: None,
-            ingest: Default::default(),
-            exposure: Default::default(),
-            formats: Vec::new(),
-            enrich: None,
-        };
+        let options = scan_options(path, args);
         let result = scan(&options)?;
         let m = &result.model;
         let file = crate::ingest::display_path(path);

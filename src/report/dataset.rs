@@ -146,17 +146,14 @@ fn render_one(
     report: &DatasetReport,
     format: Format,
 ) -> Result<Vec<(&'static str, String)>, RenderError> {
-    let template = |escape: fn(&str) -> String, text: &str| -> Result<String, RenderError> {
-        let mut hb = render::registry(escape);
-        hb.register_template_string("dataset", text)
-            .map_err(Box::new)?;
-        Ok(hb.render("dataset", report).map_err(Box::new)?)
-    };
     Ok(match format {
-        Format::Markdown => vec![("report.md", template(render::escape_markdown, DATASET_MD)?)],
+        Format::Markdown => vec![(
+            "report.md",
+            render::render_template(render::escape_markdown, DATASET_MD, report)?,
+        )],
         Format::Html => vec![(
             "report.html",
-            template(handlebars::html_escape, DATASET_HTML)?,
+            render::render_template(handlebars::html_escape, DATASET_HTML, report)?,
         )],
         Format::Json => {
             let mut json = serde_json::to_string_pretty(report)?;

@@ -104,18 +104,14 @@ pub fn render_all(
     let mut files = Vec::new();
     for format in formats {
         match format {
-            Format::Markdown => {
-                let mut hb = render::registry(render::escape_markdown);
-                hb.register_template_string("nport", NPORT_MD)
-                    .map_err(Box::new)?;
-                files.push(("report.md", hb.render("nport", report).map_err(Box::new)?));
-            }
-            Format::Html => {
-                let mut hb = render::registry(handlebars::html_escape);
-                hb.register_template_string("nport", NPORT_HTML)
-                    .map_err(Box::new)?;
-                files.push(("report.html", hb.render("nport", report).map_err(Box::new)?));
-            }
+            Format::Markdown => files.push((
+                "report.md",
+                render::render_template(render::escape_markdown, NPORT_MD, report)?,
+            )),
+            Format::Html => files.push((
+                "report.html",
+                render::render_template(handlebars::html_escape, NPORT_HTML, report)?,
+            )),
             Format::Json => {
                 let mut json = serde_json::to_string_pretty(report)?;
                 json.push('\n');

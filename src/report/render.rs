@@ -122,6 +122,18 @@ pub(crate) fn registry(escape: fn(&str) -> String) -> Handlebars<'static> {
     hb
 }
 
+/// Renders one template over `data` with the given escaping (Markdown or HTML).
+pub(crate) fn render_template(
+    escape: fn(&str) -> String,
+    template: &str,
+    data: &impl serde::Serialize,
+) -> Result<String, RenderError> {
+    let mut hb = registry(escape);
+    hb.register_template_string("t", template)
+        .map_err(Box::new)?;
+    Ok(hb.render("t", data).map_err(Box::new)?)
+}
+
 /// The templates a report is rendered with: the shipped ones, or replacements from
 /// `--templates DIR` (any of `report.md.hbs`, `report.html.hbs`, `letter.md.hbs`,
 /// `letter.html.hbs`).

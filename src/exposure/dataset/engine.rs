@@ -438,6 +438,24 @@ pub fn flagged_rows(
     out
 }
 
+/// The review list: each distinct issuer's candidates, sorted, once each.
+pub fn review_rows<'a>(
+    issuers: impl Iterator<Item = (&'a IssuerKey, &'a IssuerOutcome)>,
+) -> Vec<super::DatasetReview> {
+    let mut review: Vec<super::DatasetReview> = issuers
+        .flat_map(|(key, o)| {
+            o.review.iter().map(|c| super::DatasetReview {
+                holding_name: key.name.clone(),
+                cusip: key.cusip.clone(),
+                candidate: c.clone(),
+            })
+        })
+        .collect();
+    review.sort();
+    review.dedup();
+    review
+}
+
 /// Compares the portfolios' buckets (and set-aside rows) with the rows the sinks counted as
 /// they read them: a row lost or counted twice on its way to a portfolio shows here.
 pub fn reconcile(

@@ -213,17 +213,7 @@ pub fn measure(
     flags.sort_by(|a, b| (&a.accession, a.line).cmp(&(&b.accession, b.line)));
     rejected.sort_by(|a, b| (&a.accession, a.line).cmp(&(&b.accession, b.line)));
     unknown_filings.sort();
-    let mut review: Vec<DatasetReview> = issuers
-        .iter()
-        .flat_map(|(key, o)| {
-            o.review.iter().map(|c| DatasetReview {
-                holding_name: key.name.clone(),
-                cusip: key.cusip.clone(),
-                candidate: c.clone(),
-            })
-        })
-        .collect();
-    review.sort();
+    let review = engine::review_rows(issuers.iter());
     // Sums of exact figures, checked: only absurd values reach Decimal's 28 digits, and then
     // the scan stops with an error rather than a wrong or aborted total.
     let total = |figure: fn(&FilerExposure) -> Decimal| {

@@ -335,19 +335,7 @@ pub fn measure(
     let flagged: i128 = flagged_by_fund.values().map(|f| f[1]).sum();
     let xpcc: i128 = flagged_by_fund.values().map(|f| f[3]).sum();
     let (long_value, flagged_value) = (total(long)?, total(flagged)?);
-    let mut review: Vec<DatasetReview> = issuers
-        .iter()
-        .zip(&outcomes)
-        .flat_map(|(key, o)| {
-            o.review.iter().map(|c| DatasetReview {
-                holding_name: key.name.clone(),
-                cusip: key.cusip.clone(),
-                candidate: c.clone(),
-            })
-        })
-        .collect();
-    review.sort();
-    review.dedup();
+    let review = engine::review_rows(issuers.iter().zip(&outcomes));
     Ok(NportExposure {
         rows: sums.values().map(|s| s.rows).sum(),
         filings: funds.len() as u64,
