@@ -68,19 +68,11 @@ pub fn build(
             None => (String::new(), String::new()),
         },
     )?;
-    let mut top: Vec<FilerExposure> = exposure
-        .filers
-        .iter()
-        .filter(|f| f.flagged_rows > 0)
-        .cloned()
-        .collect();
-    top.sort_by(|a, b| {
-        b.flagged_value
-            .cmp(&a.flagged_value)
-            .then_with(|| a.accession.cmp(&b.accession))
-    });
-    let filers_with_flags = top.len() as u64;
-    top.truncate(TOP_FILERS);
+    let (top, filers_with_flags) = super::holders::largest_flagged(
+        &exposure.filers,
+        |f| (f.flagged_rows, f.flagged_value, f.accession.as_str()),
+        TOP_FILERS,
+    );
     Ok(DatasetReport {
         top_holdings: holders.by_issuer.iter().take(TOP_FILERS).cloned().collect(),
         top_managers: holders.managers.iter().take(TOP_FILERS).cloned().collect(),

@@ -146,6 +146,28 @@ pub fn aggregate<'a>(
     })
 }
 
+/// The portfolios with flagged rows, largest flagged value first (ties by key), cut to `n`;
+/// and how many there were.
+pub fn largest_flagged<T: Clone>(
+    portfolios: &[T],
+    flagged: impl Fn(&T) -> (u64, Decimal, &str),
+    n: usize,
+) -> (Vec<T>, u64) {
+    let mut top: Vec<T> = portfolios
+        .iter()
+        .filter(|p| flagged(p).0 > 0)
+        .cloned()
+        .collect();
+    top.sort_by(|a, b| {
+        let (_, va, ka) = flagged(a);
+        let (_, vb, kb) = flagged(b);
+        vb.cmp(&va).then_with(|| ka.cmp(kb))
+    });
+    let count = top.len() as u64;
+    top.truncate(n);
+    (top, count)
+}
+
 /// `holders.csv`: every (issuer, holder) pair, largest issuers first.
 pub fn holders_csv(holders: &Holders) -> Result<String, RenderError> {
     use super::render::defuse_formula;

@@ -65,19 +65,11 @@ pub fn build(
             None => (String::new(), String::new()),
         },
     )?;
-    let mut top: Vec<FundExposure> = exposure
-        .funds
-        .iter()
-        .filter(|f| f.flagged_rows > 0)
-        .cloned()
-        .collect();
-    top.sort_by(|a, b| {
-        b.flagged_value
-            .cmp(&a.flagged_value)
-            .then_with(|| a.accession.cmp(&b.accession))
-    });
-    let funds_with_flags = top.len() as u64;
-    top.truncate(TOP_FUNDS);
+    let (top, funds_with_flags) = super::holders::largest_flagged(
+        &exposure.funds,
+        |f| (f.flagged_rows, f.flagged_value, f.accession.as_str()),
+        TOP_FUNDS,
+    );
     Ok(NportReport {
         top_holdings: holders.by_issuer.iter().take(TOP_FUNDS).cloned().collect(),
         top_managers: holders.managers.iter().take(TOP_FUNDS).cloned().collect(),
