@@ -159,9 +159,11 @@ pub(super) fn run(args: &CheckArgs, dir: &Path) -> Result<Vec<(String, String)>,
     let result = crate::scan::scan_nport_dataset(&options)?;
     let exposure = &result.report.exposure;
     // Funds in accession order, so the draw does not depend on how the tables are sorted.
+    // A report restated by a later filing is not the fund's disclosure: only current ones.
     let accessions: Vec<&str> = exposure
         .funds
         .iter()
+        .filter(|f| f.superseded_by.is_none())
         .map(|f| f.accession.as_str())
         .collect();
     let chosen = match args.sample {

@@ -46,11 +46,17 @@ pub fn build(
         .iter()
         .map(|f| (f.accession.as_str(), f))
         .collect();
+    // A report restated by a later filing is not counted again.
+    let current = |accession: &str| {
+        funds
+            .get(accession)
+            .is_none_or(|f| f.superseded_by.is_none())
+    };
     let holders = super::holders::aggregate(
         exposure
             .flags
             .iter()
-            .filter(|f| f.position == "long")
+            .filter(|f| f.position == "long" && current(&f.accession))
             .map(|f| super::holders::FlaggedPosition {
                 portfolio: &f.accession,
                 entity_ids: &f.entity_ids,
@@ -67,7 +73,14 @@ pub fn build(
     )?;
     let (top, funds_with_flags) = super::holders::largest_flagged(
         &exposure.funds,
-        |f| (f.flagged_rows, f.flagged_value, f.accession.as_str()),
+        |f| {
+            let rows = if f.superseded_by.is_none() {
+                f.flagged_rows
+            } else {
+                0
+            };
+            (rows, f.flagged_value, f.accession.as_str())
+        },
         TOP_FUNDS,
     );
     Ok(NportReport {
@@ -151,6 +164,7 @@ fn funds_csv(report: &NportReport) -> Result<String, RenderError> {
         "flagged_short_and_derivative_value",
         "xpcc_debt_value",
         "balanced",
+        "superseded_by",
     ])?;
     for f in &report.exposure.funds {
         w.write_record([
@@ -179,6 +193,7 @@ fn funds_csv(report: &NportReport) -> Result<String, RenderError> {
             f.flagged_other_value.to_string(),
             f.xpcc_debt_value.to_string(),
             f.balanced.to_string(),
+            opt(&f.superseded_by),
         ])?;
     }
     finish(w)

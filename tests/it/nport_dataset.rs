@@ -9,17 +9,20 @@ use crate::xjscan;
 const SUBMISSION: &str = "ACCESSION_NUMBER\tFILING_DATE\tFILE_NUM\tSUB_TYPE\tREPORT_ENDING_PERIOD\tREPORT_DATE\tIS_LAST_FILING\n\
 0000000001-25-000001\t25-NOV-2025\t\tNPORT-P\t31-DEC-2025\t30-SEP-2025\tN\n\
 0000000001-25-000002\t25-NOV-2025\t\tNPORT-P\t31-DEC-2025\t30-SEP-2025\tN\n\
-0000000002-25-000003\t26-NOV-2025\t\tNPORT-P/A\t30-JUN-2026\t30-SEP-2025\tN\n";
+0000000002-25-000003\t26-NOV-2025\t\tNPORT-P/A\t30-JUN-2026\t30-SEP-2025\tN\n\
+0000000002-25-000004\t20-NOV-2025\t\tNPORT-P\t30-JUN-2026\t30-SEP-2025\tN\n";
 
 const REGISTRANT: &str = "ACCESSION_NUMBER\tCIK\tREGISTRANT_NAME\tFILE_NUM\tLEI\tADDRESS1\tADDRESS2\tCITY\tSTATE\tCOUNTRY\tZIP\tPHONE\n\
 0000000001-25-000001\t1001\tAlpha Series Trust\t811-00001\t\t1 Main St\t\tBoston\tUS-MA\tUS\t02110\t\n\
 0000000001-25-000002\t1001\tAlpha Series Trust\t811-00001\t\t1 Main St\t\tBoston\tUS-MA\tUS\t02110\t\n\
-0000000002-25-000003\t2002\tBeta Funds, Inc.\t811-00002\t\t2 Side St\t\tDenver\tUS-CO\tUS\t80202\t\n";
+0000000002-25-000003\t2002\tBeta Funds, Inc.\t811-00002\t\t2 Side St\t\tDenver\tUS-CO\tUS\t80202\t\n\
+0000000002-25-000004\t2002\tBeta Funds, Inc.\t811-00002\t\t2 Side St\t\tDenver\tUS-CO\tUS\t80202\t\n";
 
 const FUND_INFO: &str = "ACCESSION_NUMBER\tSERIES_NAME\tSERIES_ID\tSERIES_LEI\tTOTAL_ASSETS\tTOTAL_LIABILITIES\tNET_ASSETS\n\
 0000000001-25-000001\tAlpha Emerging Markets ESG Fund\tS000000001\t\t10100000\t100000\t10000000.00\n\
 0000000001-25-000002\tAlpha Bond Fund\tS000000002\t\t5000000\t0\t5000000\n\
-0000000002-25-000003\tBeta China Fund\tS000000003\t\t2000000.50\t0\t2000000.50\n";
+0000000002-25-000003\tBeta China Fund\tS000000003\t\t2000000.50\t0\t2000000.50\n\
+0000000002-25-000004\tBeta China Fund\tS000000003\t\t1900000\t0\t1900000\n";
 
 const HOLDING_HEADER: &str = "ACCESSION_NUMBER\tHOLDING_ID\tISSUER_NAME\tISSUER_LEI\tISSUER_TITLE\tISSUER_CUSIP\tBALANCE\tUNIT\tOTHER_UNIT_DESC\tCURRENCY_CODE\tCURRENCY_VALUE\tEXCHANGE_RATE\tPERCENTAGE\tPAYOFF_PROFILE\tASSET_CAT\tOTHER_ASSET\tISSUER_TYPE\tOTHER_ISSUER\tINVESTMENT_COUNTRY\tIS_RESTRICTED_SECURITY\tFAIR_VALUE_LEVEL\tDERIVATIVE_CAT\n";
 
@@ -38,6 +41,7 @@ fn holdings() -> String {
         "0000000002-25-000003\t301\tXinjiang Goldwind Science & Technology Co Ltd\t\tH shares\t\t100000\tNS\t\tHKD\t300000.00\t7.8\t15.0\tLong\tEC\t\tCORP\t\tCN\tN\t1\t",
         "0000000002-25-000003\t302\tCut Short Holding\t\tCommon",
         "0000000002-25-000003\t303\tZhongtai Securities Co Ltd\t\tClass A\t\t50000\tNS\t\tCNY\t100000\t7.1\t5.0\tLong\tEC\t\tCORP\t\tCN\tN\t1\t",
+        "0000000002-25-000004\t401\tXinjiang Goldwind Science & Technology Co Ltd\t\tH shares\t\t90000\tNS\t\tHKD\t250000\t7.8\t13.0\tLong\tEC\t\tCORP\t\tCN\tN\t1\t",
     ];
     format!("{HOLDING_HEADER}{}\n", rows.join("\n"))
 }
@@ -78,6 +82,8 @@ fn write_dataset(dir: &Path) {
 ///   XPCC debt.
 /// - Beta China: long 300,000 + 100,000; Goldwind 300,000 = 14.99999625% of 2,000,000.50,
 ///   15.0000 to four places; the cut-short line is set aside; Zhongtai Securities is clear.
+/// - Beta China's first report for the same date (filed earlier, then restated by the
+///   amendment above) is listed with the filing that replaces it and left out of every total.
 /// - All: long 8,634,567.89, flagged 2,284,567.89 = 26.4584%.
 #[test]
 fn an_nport_data_set_gives_the_hand_worked_figures() {
@@ -96,10 +102,11 @@ fn an_nport_data_set_gives_the_hand_worked_figures() {
     let funds = std::fs::read_to_string(out.join("funds.csv")).unwrap();
     assert_eq!(
         funds,
-        "accession,series_name,series_id,registrant,cik,report_date,filed,sub_type,net_assets,rows,rejected_rows,long_rows,long_value,short_rows,short_value,derivative_rows,derivative_value,flagged_rows,flagged_value,flagged_pct_of_net_assets,flagged_short_and_derivative_value,xpcc_debt_value,balanced\n\
-0000000001-25-000001,Alpha Emerging Markets ESG Fund,S000000001,Alpha Series Trust,1001,2025-09-30,2025-11-25,NPORT-P,10000000.00,5,1,2,3234567.89,1,500000.5,1,-25000.25,1,1234567.89,12.3457,475000.25,0,true\n\
-0000000001-25-000002,Alpha Bond Fund,S000000002,Alpha Series Trust,1001,2025-09-30,2025-11-25,NPORT-P,5000000,2,0,2,5000000,0,0,0,0,1,750000,15.0000,0,750000,true\n\
-0000000002-25-000003,Beta China Fund,S000000003,\"Beta Funds, Inc.\",2002,2025-09-30,2025-11-26,NPORT-P/A,2000000.50,3,1,2,400000,0,0,0,0,1,300000,15.0000,0,0,true\n"
+        "accession,series_name,series_id,registrant,cik,report_date,filed,sub_type,net_assets,rows,rejected_rows,long_rows,long_value,short_rows,short_value,derivative_rows,derivative_value,flagged_rows,flagged_value,flagged_pct_of_net_assets,flagged_short_and_derivative_value,xpcc_debt_value,balanced,superseded_by\n\
+0000000001-25-000001,Alpha Emerging Markets ESG Fund,S000000001,Alpha Series Trust,1001,2025-09-30,2025-11-25,NPORT-P,10000000.00,5,1,2,3234567.89,1,500000.5,1,-25000.25,1,1234567.89,12.3457,475000.25,0,true,\n\
+0000000001-25-000002,Alpha Bond Fund,S000000002,Alpha Series Trust,1001,2025-09-30,2025-11-25,NPORT-P,5000000,2,0,2,5000000,0,0,0,0,1,750000,15.0000,0,750000,true,\n\
+0000000002-25-000003,Beta China Fund,S000000003,\"Beta Funds, Inc.\",2002,2025-09-30,2025-11-26,NPORT-P/A,2000000.50,3,1,2,400000,0,0,0,0,1,300000,15.0000,0,0,true,\n\
+0000000002-25-000004,Beta China Fund,S000000003,\"Beta Funds, Inc.\",2002,2025-09-30,2025-11-20,NPORT-P,1900000,1,0,1,250000,0,0,0,0,1,250000,13.1579,0,0,true,0000000002-25-000003\n"
     );
     let flagged = std::fs::read_to_string(out.join("flagged.csv")).unwrap();
     let lines: Vec<&str> = flagged.lines().collect();
@@ -107,7 +114,7 @@ fn an_nport_data_set_gives_the_hand_worked_figures() {
         lines[0],
         "accession,line,holding_id,name,cusip,lei,isin,title,asset_cat,currency,value,position,entity_ids,tier"
     );
-    assert_eq!(lines.len(), 6, "{flagged}");
+    assert_eq!(lines.len(), 7, "{flagged}");
     assert!(lines[1].starts_with("0000000001-25-000001,2,101,Northbound Holding 101,,,CNE100000PM8,Class A,EC,CNY,1234567.89,long,china-electronics-technology-group; hikvision,investment_ban"), "{flagged}");
     assert!(lines[2].starts_with("0000000001-25-000001,4,103,Daqo New Energy Corp,,,,ADR,EC,USD,500000.5,short,daqo-new-energy; xinjiang-daqo-new-energy,research_only"), "{flagged}");
     assert!(lines[3].starts_with("0000000001-25-000001,5,104,Daqo New Energy Corp,,,,Total return swap,DE,USD,-25000.25,derivative,daqo-new-energy; xinjiang-daqo-new-energy,research_only"), "{flagged}");
@@ -141,8 +148,9 @@ fn an_nport_data_set_gives_the_hand_worked_figures() {
     );
     let m = crate::report_json(&out);
     let e = &m["exposure"];
-    assert_eq!(e["rows"], 10);
-    assert_eq!(e["filings"], 3);
+    assert_eq!(e["rows"], 11);
+    assert_eq!(e["filings"], 4);
+    assert_eq!(e["superseded_filings"], 1);
     assert_eq!(e["rejected_rows"], 2);
     assert_eq!(e["long_value"], "8634567.89");
     assert_eq!(e["flagged_value"], "2284567.89");
@@ -220,7 +228,7 @@ fn an_nport_data_set_that_does_not_reconcile_is_never_written() {
         assert_eq!(output.status.code(), Some(1), "{fault}: {stderr}");
         assert!(
             stderr.starts_with(
-                "error: q4/FUND_REPORTED_HOLDING.tsv: the figures do not reconcile: the rows read are 10 "
+                "error: q4/FUND_REPORTED_HOLDING.tsv: the figures do not reconcile: the rows read are 11 "
             ),
             "{stderr}"
         );

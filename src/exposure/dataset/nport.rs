@@ -105,6 +105,9 @@ pub struct FundExposure {
     pub xpcc_debt_value: Decimal,
     /// True when rows = long + short + derivative + rejected rows.
     pub balanced: bool,
+    /// A later filing for the same series and report date (an amendment restating this
+    /// report): this one is left out of the data set's totals and holders.
+    pub superseded_by: Option<String>,
 }
 
 /// One flagged holding, with its line in `FUND_REPORTED_HOLDING.tsv`.
@@ -145,6 +148,9 @@ pub struct NportExposure {
     pub rejected: Vec<DatasetRejected>,
     /// Filings in the holdings table that `SUBMISSION.tsv` does not list.
     pub unknown_filings: Vec<String>,
+    /// Filings restated by a later one for the same series and date (see
+    /// [`FundExposure::superseded_by`]).
+    pub superseded_filings: u64,
     pub review: Vec<DatasetReview>,
 }
 
@@ -328,14 +334,33 @@ pub fn measure(
             flagged_other_value: dollars(flagged[2], path)?,
             xpcc_debt_value: dollars(flagged[3], path)?,
             balanced: s.balanced(),
+            superseded_by: None,
         });
     }
+    mark_superseded(&mut funds);
+    // Totals count each series' report once: a restated report is left out.
+    let current: std::collections::HashSet<&str> = funds
+        .iter()
+        .filter(|f| f.superseded_by.is_none())
+        .map(|f| f.accession.as_str())
+        .collect();
     let total = |units: i128| dollars(units, path);
-    let long: i128 = sums.values().map(|s| s.raw_in(Bucket::Long)).sum();
-    let flagged: i128 = flagged_by_fund.values().map(|f| f[1]).sum();
-    let xpcc: i128 = flagged_by_fund.values().map(|f| f[3]).sum();
+    let long: i128 = sums
+        .iter()
+        .filter(|(a, _)| current.contains(a.as_str()))
+        .map(|(_, s)| s.raw_in(Bucket::Long))
+        .sum();
+    let counted = |i: usize| -> i128 {
+        flagged_by_fund
+            .iter()
+            .filter(|(a, _)| current.contains(a.as_str()))
+            .map(|(_, f)| f[i])
+            .sum()
+    };
+    let (flagged, xpcc) = (counted(1), counted(3));
     let (long_value, flagged_value) = (total(long)?, total(flagged)?);
     let review = engine::review_rows(issuers.iter().zip(&outcomes));
+    let (funds_len, current_len) = (funds.len(), current.len());
     Ok(NportExposure {
         rows: sums.values().map(|s| s.rows).sum(),
         filings: funds.len() as u64,
@@ -350,8 +375,41 @@ pub fn measure(
         flags,
         rejected,
         unknown_filings,
+        superseded_filings: (funds_len - current_len) as u64,
         review,
     })
+}
+
+/// Marks each filing that a later filing for the same series and report date restates: the
+/// later one is the one filed last (the higher accession number on the same day). A series is
+/// known by its EDGAR series id, else by its registrant's CIK and its name; a filing with
+/// neither is its own series.
+fn mark_superseded(funds: &mut [FundExposure]) {
+    let key = |f: &FundExposure| -> Option<(String, String)> {
+        let series = match (&f.series_id, &f.cik, &f.series_name) {
+            (Some(id), _, _) => id.clone(),
+            (None, Some(cik), Some(name)) => format!("{cik}/{name}"),
+            _ => return None,
+        };
+        Some((series, f.report_date.clone().unwrap_or_default()))
+    };
+    let mut latest: HashMap<(String, String), (Option<String>, String)> = HashMap::new();
+    for f in funds.iter() {
+        if let Some(k) = key(f) {
+            let candidate = (f.filed.clone(), f.accession.clone());
+            let entry = latest.entry(k).or_insert_with(|| candidate.clone());
+            if candidate > *entry {
+                *entry = candidate;
+            }
+        }
+    }
+    for f in funds.iter_mut() {
+        if let Some((_, accession)) = key(f).and_then(|k| latest.get(&k))
+            && *accession != f.accession
+        {
+            f.superseded_by = Some(accession.clone());
+        }
+    }
 }
 
 #[cfg(test)]
