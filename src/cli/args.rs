@@ -96,6 +96,12 @@ pub struct EdgarArgs {
     pub net: NetArgs,
 }
 
+/// Defaults of the download options (also what tells that none was given).
+const DEFAULT_TIMEOUT: u64 = 30;
+const DEFAULT_RETRIES: u32 = 4;
+const DEFAULT_MAX_BODY: u64 = 512 * 1024 * 1024;
+const DEFAULT_CONCURRENCY: usize = 4;
+
 /// How downloads behave (`fetch`, `fetch edgar`, and `scan` with URLs).
 #[derive(Debug, Clone, Args)]
 pub struct NetArgs {
@@ -106,21 +112,34 @@ pub struct NetArgs {
     #[arg(long)]
     pub offline: bool,
     /// Seconds before a request times out.
-    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT)]
     pub timeout: u64,
     /// Retries on 429, 5xx, timeouts and refused connections (exponential backoff with jitter,
     /// or the server's Retry-After).
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_RETRIES)]
     pub retries: u32,
     /// Largest body accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 512 * 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_BODY)]
     pub max_body: u64,
     /// Requests in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 4)]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     /// At most this many requests per second (SEC hosts: never more than 10).
     #[arg(long, value_name = "N")]
     pub rate: Option<u32>,
+}
+
+impl NetArgs {
+    /// True when no download option was given (each holds its default).
+    pub fn untouched(&self) -> bool {
+        self.cache.is_none()
+            && !self.offline
+            && self.timeout == DEFAULT_TIMEOUT
+            && self.retries == DEFAULT_RETRIES
+            && self.max_body == DEFAULT_MAX_BODY
+            && self.concurrency == DEFAULT_CONCURRENCY
+            && self.rate.is_none()
+    }
 }
 
 /// Arguments of `xjscan disclosure-check`.

@@ -246,14 +246,8 @@ fn refuse_for_dataset(
     kind: &str,
 ) -> Result<(), Failure> {
     // A data set folder is read from disk: nothing is downloaded, so how downloads behave
-    // does not apply. Defaults are what clap fills in when the flag is absent.
-    let net_given = net.cache.is_some()
-        || net.offline
-        || net.timeout != 30
-        || net.retries != 4
-        || net.max_body != 512 * 1024 * 1024
-        || net.concurrency != 4
-        || net.rate.is_some();
+    // does not apply.
+    let net_given = !net.untouched();
     let given = [
         (
             "--cache/--offline/--timeout/--retries/--max-body/--concurrency/--rate",

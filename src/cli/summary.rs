@@ -205,14 +205,7 @@ pub fn render_dataset(
         "Units: {} filings read as thousands of dollars; {} disagree with their tableValueTotal; {} do not reconcile",
         report.thousands_filings, report.total_mismatches, report.unbalanced_filings
     );
-    if e.rejected_rows > 0 {
-        let _ = writeln!(
-            out,
-            "Set aside: {} row{} whose value is not usable, in no total (see rejected.csv)",
-            e.rejected_rows,
-            if e.rejected_rows == 1 { "" } else { "s" }
-        );
-    }
+    set_aside_line(&mut out, e.rejected_rows);
     wrote_line(&mut out, written);
     out
 }
@@ -260,14 +253,18 @@ pub fn render_nport_dataset(
         "Reconciliation: {} filings do not reconcile",
         report.unbalanced_funds
     );
-    if e.rejected_rows > 0 {
-        let _ = writeln!(
-            out,
-            "Set aside: {} row{} whose value is not usable, in no total (see rejected.csv)",
-            e.rejected_rows,
-            if e.rejected_rows == 1 { "" } else { "s" }
-        );
-    }
+    set_aside_line(&mut out, e.rejected_rows);
     wrote_line(&mut out, written);
     out
+}
+
+/// The data-set summaries' line on rows whose value is not usable, when there are any.
+fn set_aside_line(out: &mut String, rows: u64) {
+    if rows > 0 {
+        let _ = writeln!(
+            out,
+            "Set aside: {rows} row{} whose value is not usable, in no total (see rejected.csv)",
+            if rows == 1 { "" } else { "s" }
+        );
+    }
 }

@@ -176,8 +176,13 @@ pub(super) fn run(args: &CheckArgs, dir: &Path) -> Result<Vec<(String, String)>,
     }
     let file = crate::ingest::display_path(&dir.join(crate::ingest::nport_dataset::HOLDINGS));
     let (mut funds, mut findings) = (Vec::new(), Vec::new());
+    let by_accession: std::collections::HashMap<&str, &FundExposure> = exposure
+        .funds
+        .iter()
+        .map(|f| (f.accession.as_str(), f))
+        .collect();
     for accession in chosen {
-        let Some(fund) = exposure.funds.iter().find(|f| f.accession == accession) else {
+        let Some(fund) = by_accession.get(accession) else {
             continue;
         };
         let (labels, why_claimed) = claims.of_fund(fund);

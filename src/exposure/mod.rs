@@ -271,10 +271,14 @@ pub fn percent(value: Decimal, denominator: Decimal) -> Decimal {
 /// The entities that flag a holding — designated entities it matched, or reaches through
 /// ownership — and the strongest consequence for the investor among those links.
 pub fn flagging(matches: &[Match], data: &ReferenceData) -> (Option<Consequence>, Vec<String>) {
-    let links = flag_links(matches, data);
+    flagging_of(&flag_links(matches, data))
+}
+
+/// [`flagging`] from links already found.
+pub fn flagging_of(links: &[Link]) -> (Option<Consequence>, Vec<String>) {
     let tier = links.iter().map(|l| l.tier).min();
-    let entities: BTreeSet<String> = links.into_iter().map(|l| l.entity_id).collect();
-    (tier, entities.into_iter().collect())
+    let entities: BTreeSet<&str> = links.iter().map(|l| l.entity_id.as_str()).collect();
+    (tier, entities.into_iter().map(str::to_string).collect())
 }
 
 /// Every link from the matched entities to designated entities, sorted and without repeats

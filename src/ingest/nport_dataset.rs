@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use rust_decimal::Decimal;
 
 use super::IngestError;
-use super::sec_dataset::dd_mon_yyyy;
+use super::sec_dataset::{dd_mon_yyyy, header, missing_columns_of};
 
 /// The holdings table: its presence makes a folder an N-PORT data set.
 pub const HOLDINGS: &str = "FUND_REPORTED_HOLDING.tsv";
@@ -115,21 +115,8 @@ impl SmallTable {
             .split('\t')
             .map(|c| c.trim().to_string())
             .collect();
-        let missing: Vec<&str> = required
-            .iter()
-            .copied()
-            .filter(|c| !columns.iter().any(|f| f == c))
-            .collect();
-        if !missing.is_empty() {
-            return Err(IngestError::Malformed {
-                file,
-                line: 1,
-                message: format!(
-                    "header lacks column(s) {}; expected a Form N-PORT data set table with {}",
-                    missing.join(", "),
-                    required.join(", ")
-                ),
-            });
+        if !required.iter().all(|c| columns.iter().any(|f| f == c)) {
+            return Err(missing_columns_of("Form N-PORT", path, &columns, required));
         }
         let rows = lines
             .enumerate()
@@ -232,7 +219,7 @@ pub fn isins(path: &Path) -> Result<HashMap<u64, [u8; 12]>, IngestError> {
         file: file.clone(),
         error,
     };
-    let header = SmallTable::header(path)?;
+    let header = header(path)?;
     let column = |name: &str| header.iter().position(|c| c == name);
     let (Some(id_at), Some(isin_at)) = (column("HOLDING_ID"), column("IDENTIFIER_ISIN")) else {
         return Err(IngestError::Malformed {
@@ -267,12 +254,18 @@ pub fn isins(path: &Path) -> Result<HashMap<u64, [u8; 12]>, IngestError> {
         if number > 1 {
             let text = line.strip_suffix(b"\n").unwrap_or(&line);
             let text = text.strip_suffix(b"\r").unwrap_or(text);
-            let fields: Vec<&[u8]> = text.split(|b| *b == b'\t').collect();
-            let cell = |i: usize| fields.get(i).copied().unwrap_or_default().trim_ascii();
-            let id = std::str::from_utf8(cell(id_at))
+            // The two cells needed, picked as the line is split: no list of fields per line.
+            let (mut id_cell, mut isin) = (&[][..], &[][..]);
+            for (i, field) in text.split(|b| *b == b'\t').enumerate() {
+                if i == id_at {
+                    id_cell = field.trim_ascii();
+                } else if i == isin_at {
+                    isin = field.trim_ascii();
+                }
+            }
+            let id = std::str::from_utf8(id_cell)
                 .ok()
                 .and_then(|s| s.parse::<u64>().ok());
-            let isin = cell(isin_at);
             if let (Some(id), Ok(bytes)) = (id, <[u8; 12]>::try_from(isin))
                 && std::str::from_utf8(isin)
                     .is_ok_and(|s| s.parse::<crate::model::ids::Isin>().is_ok())
@@ -317,24 +310,11 @@ pub struct HoldingRow<'a> {
 impl HoldingColumns {
     /// Reads the header and finds the needed columns.
     pub fn of(path: &Path) -> Result<HoldingColumns, IngestError> {
-        let table_header = SmallTable::header(path)?;
+        let table_header = header(path)?;
         let mut index = [0; 11];
         for (slot, name) in index.iter_mut().zip(HOLDING_COLUMNS) {
             *slot = table_header.iter().position(|c| c == name).ok_or_else(|| {
-                let missing: Vec<&str> = HOLDING_COLUMNS
-                    .iter()
-                    .copied()
-                    .filter(|c| !table_header.iter().any(|f| f == c))
-                    .collect();
-                IngestError::Malformed {
-                    file: crate::ingest::display_path(path),
-                    line: 1,
-                    message: format!(
-                        "header lacks column(s) {}; expected a Form N-PORT data set table with {}",
-                        missing.join(", "),
-                        HOLDING_COLUMNS.join(", ")
-                    ),
-                }
+                missing_columns_of("Form N-PORT", path, &table_header, HOLDING_COLUMNS)
             })?;
         }
         Ok(HoldingColumns { index })
@@ -379,27 +359,6 @@ impl HoldingColumns {
             isin,
             short: (fields.len() < self.width()).then(|| (fields.len(), self.width())),
         }
-    }
-}
-
-impl SmallTable {
-    /// The column names on a table's first line.
-    fn header(path: &Path) -> Result<Vec<String>, IngestError> {
-        use std::io::BufRead;
-        let file = crate::ingest::display_path(path);
-        let handle = std::fs::File::open(path).map_err(|error| IngestError::Io {
-            file: file.clone(),
-            error,
-        })?;
-        let mut first = String::new();
-        std::io::BufReader::new(handle)
-            .read_line(&mut first)
-            .map_err(|error| IngestError::Io { file, error })?;
-        Ok(first
-            .trim_end_matches(['\r', '\n'])
-            .split('\t')
-            .map(|c| c.trim().to_string())
-            .collect())
     }
 }
 
@@ -460,7 +419,11 @@ pub fn units(raw: &[u8]) -> Result<i128, String> {
     if dollars > MAX_VALUE {
         return Err(format!("CURRENCY_VALUE {text} is past 10^15 dollars"));
     }
-    let frac: i128 = format!("{fraction:0<12}").parse().map_err(|_| bad())?;
+    // The digits after the point, scaled to twelve places (checked to be digits above).
+    let frac = fraction
+        .bytes()
+        .fold(0i128, |v, b| v * 10 + i128::from(b - b'0'))
+        * 10i128.pow(SCALE - fraction.len() as u32);
     let value = dollars * UNITS_PER_DOLLAR + frac;
     Ok(if negative { -value } else { value })
 }

@@ -136,8 +136,8 @@ fn check_header(path: &Path, required: &[&str]) -> Result<(), IngestError> {
     }
 }
 
-/// The column names on a table's first line.
-fn header(path: &Path) -> Result<Vec<String>, IngestError> {
+/// The column names on a table's first line (the SEC's data sets, 13F and N-PORT alike).
+pub(super) fn header(path: &Path) -> Result<Vec<String>, IngestError> {
     let file = crate::ingest::display_path(path);
     let handle = std::fs::File::open(path).map_err(|error| IngestError::Io {
         file: file.clone(),
@@ -155,6 +155,16 @@ fn header(path: &Path) -> Result<Vec<String>, IngestError> {
 }
 
 fn missing_columns(path: &Path, found: &[String], required: &[&str]) -> IngestError {
+    missing_columns_of("Form 13F", path, found, required)
+}
+
+/// The error for a table whose header lacks required columns, naming them and the table kind.
+pub(super) fn missing_columns_of(
+    kind: &str,
+    path: &Path,
+    found: &[String],
+    required: &[&str],
+) -> IngestError {
     let missing: Vec<&str> = required
         .iter()
         .copied()
@@ -164,7 +174,7 @@ fn missing_columns(path: &Path, found: &[String], required: &[&str]) -> IngestEr
         file: crate::ingest::display_path(path),
         line: 1,
         message: format!(
-            "header lacks column(s) {}; expected a Form 13F data set table with {}",
+            "header lacks column(s) {}; expected a {kind} data set table with {}",
             missing.join(", "),
             required.join(", ")
         ),

@@ -381,17 +381,8 @@ impl NameIndex {
             if !seen.insert(e.entity_id.as_str()) {
                 continue;
             }
-            let naming: Vec<&Word> = e
-                .words
-                .iter()
-                .filter(|w| !matches!(w.class, WordClass::Weak | WordClass::Country))
-                .collect();
-            let taken = match naming.as_slice() {
-                [only] if e.former && only.text.chars().count() <= MAX_ACRONYM => {
-                    rarity::families(&only.text).map(|_| only.text.as_str())
-                }
-                _ => None,
-            };
+            // Only a former name is looked at word by word; every other exact hit matches.
+            let taken = e.former.then(|| former_acronym(e)).flatten();
             match taken {
                 None => outcome.matched.push(NameHit {
                     entry,
@@ -640,6 +631,21 @@ impl NameIndex {
 
 /// Keeps each entity's best hit; a name that matches two entities equally well is ambiguous and
 /// goes to review instead of flagging either.
+/// The acronym a former name comes down to, when a listed company carries it today (see
+/// [`NameIndex::exact_hits`]).
+fn former_acronym(e: &NameEntry) -> Option<&str> {
+    let mut naming = e
+        .words
+        .iter()
+        .filter(|w| !matches!(w.class, WordClass::Weak | WordClass::Country));
+    match (naming.next(), naming.next()) {
+        (Some(only), None) if only.text.chars().count() <= MAX_ACRONYM => {
+            rarity::families(&only.text).map(|_| only.text.as_str())
+        }
+        _ => None,
+    }
+}
+
 fn best_per_entity(index: &NameIndex, review: Vec<NameHit>, matched: Vec<NameHit>) -> NameOutcome {
     let best = |hits: Vec<NameHit>| {
         let mut by_entity: BTreeMap<&str, NameHit> = BTreeMap::new();

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::DatasetRejected;
-use crate::exposure::{flag_links, flagging, involves_xpcc};
+use crate::exposure::{flag_links, flagging_of, involves_xpcc};
 use crate::ingest::IngestError;
 use crate::model::ids::{Cusip, Isin, Lei};
 use crate::model::{Holding, HoldingIds, PositionKind, ReferenceData, SourceLine};
@@ -362,12 +362,12 @@ pub fn resolve_issuers(
             asset_class: None,
         };
         let resolution = resolver.resolve(&holding);
-        let (tier, entities) = flagging(&resolution.matches, data);
+        // The links are found once: they give the flag and whether it reaches the XPCC.
+        let links = flag_links(&resolution.matches, data);
+        let (tier, entities) = flagging_of(&links);
         IssuerOutcome {
             flag: tier.map(|t| (entities.join("; "), t.key().to_string())),
-            xpcc: flag_links(&resolution.matches, data)
-                .iter()
-                .any(involves_xpcc),
+            xpcc: links.iter().any(involves_xpcc),
             review: resolution.review,
         }
     };
