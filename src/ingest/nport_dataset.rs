@@ -210,15 +210,107 @@ fn net_assets(raw: &str) -> Option<Decimal> {
 }
 
 /// Each holding's ISIN from `IDENTIFIERS.tsv`, by `HOLDING_ID`: the first well-formed one when
-/// a holding lists several. One streaming pass (the table has a row per identifier of every
-/// holding of the quarter); the map keeps twelve bytes per holding with an ISIN.
-pub fn isins(path: &Path) -> Result<HashMap<u64, [u8; 12]>, IngestError> {
-    use std::io::{BufRead, Read};
+/// a holding lists several.
+///
+/// `HOLDING_ID`s are surrogate keys the SEC numbers across a quarter's tables, so a quarter's
+/// ids fill a narrow range: the table is then an array over that range (four bytes per id,
+/// looked up by subtraction, in the order the holdings table comes in), else a sorted list.
+#[derive(Debug, Default)]
+pub struct IsinTable {
+    isins: Vec<[u8; 12]>,
+    lookup: IsinLookup,
+}
+
+#[derive(Debug)]
+enum IsinLookup {
+    /// `slots[id - base]` is the ISIN's index plus one; zero for none.
+    Dense { base: u64, slots: Vec<u32> },
+    /// `(id, index)` sorted by id.
+    Sparse(Vec<(u64, u32)>),
+}
+
+impl Default for IsinLookup {
+    fn default() -> Self {
+        IsinLookup::Sparse(Vec::new())
+    }
+}
+
+impl IsinTable {
+    /// Builds the table from `(HOLDING_ID, ISIN)` pairs in file order, in parts (one per
+    /// range read); the first pair of an id wins.
+    fn build(parts: &[Vec<(u64, [u8; 12])>]) -> Result<IsinTable, String> {
+        let pairs = || parts.iter().flatten();
+        let count = parts.iter().map(Vec::len).sum::<usize>();
+        if u32::try_from(count).is_err() {
+            return Err(format!(
+                "{count} identifier rows with an ISIN; xjscan reads at most {}",
+                u32::MAX - 1
+            ));
+        }
+        let (min, max) = pairs().fold((u64::MAX, 0), |(lo, hi), (id, _)| {
+            (lo.min(*id), hi.max(*id))
+        });
+        let span = max.saturating_sub(min).saturating_add(1);
+        let isins = pairs().map(|(_, isin)| *isin).collect();
+        // An array when the ids are about as many as the range they fill (a data set as the
+        // SEC numbers it); a list to search for anything else.
+        let lookup = if count > 0 && span <= 4 * count as u64 + (1 << 20) {
+            let mut slots = vec![0u32; span as usize];
+            for (i, (id, _)) in pairs().enumerate() {
+                let slot = &mut slots[(id - min) as usize];
+                if *slot == 0 {
+                    *slot = i as u32 + 1;
+                }
+            }
+            IsinLookup::Dense { base: min, slots }
+        } else {
+            let mut sorted: Vec<(u64, u32)> = pairs()
+                .enumerate()
+                .map(|(i, (id, _))| (*id, i as u32))
+                .collect();
+            // Stable: of two pairs for one id, the first in the file comes first.
+            sorted.sort_by_key(|(id, _)| *id);
+            sorted.dedup_by_key(|(id, _)| *id);
+            IsinLookup::Sparse(sorted)
+        };
+        Ok(IsinTable { isins, lookup })
+    }
+
+    /// The ISIN of a holding, if its identifiers give one.
+    pub fn get(&self, holding_id: u64) -> Option<&[u8; 12]> {
+        let index = match &self.lookup {
+            IsinLookup::Dense { base, slots } => {
+                let slot = *slots.get(usize::try_from(holding_id.checked_sub(*base)?).ok()?)?;
+                slot.checked_sub(1)?
+            }
+            IsinLookup::Sparse(sorted) => {
+                let at = sorted
+                    .binary_search_by_key(&holding_id, |(id, _)| *id)
+                    .ok()?;
+                sorted[at].1
+            }
+        };
+        self.isins.get(index as usize)
+    }
+
+    /// Holdings with an ISIN.
+    pub fn len(&self) -> usize {
+        match &self.lookup {
+            IsinLookup::Dense { slots, .. } => slots.iter().filter(|s| **s != 0).count(),
+            IsinLookup::Sparse(sorted) => sorted.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.isins.is_empty()
+    }
+}
+
+/// Reads [`IsinTable`] from `IDENTIFIERS.tsv` (a row per identifier of every holding of the
+/// quarter) in one pass on every core; each thread keeps its ranges' pairs apart, so the
+/// pairs are put back in file order and the first ISIN of a holding is the first in the file.
+pub fn isins(path: &Path) -> Result<IsinTable, IngestError> {
     let file = crate::ingest::display_path(path);
-    let io = |error| IngestError::Io {
-        file: file.clone(),
-        error,
-    };
     let header = header(path)?;
     let column = |name: &str| header.iter().position(|c| c == name);
     let (Some(id_at), Some(isin_at)) = (column("HOLDING_ID"), column("IDENTIFIER_ISIN")) else {
@@ -228,58 +320,40 @@ pub fn isins(path: &Path) -> Result<HashMap<u64, [u8; 12]>, IngestError> {
             message: "header lacks column(s) HOLDING_ID or IDENTIFIER_ISIN; expected a Form N-PORT data set table with HOLDING_ID, IDENTIFIER_ISIN".to_string(),
         });
     };
-    let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
-    let mut line = Vec::new();
-    let mut out = HashMap::new();
-    let mut number: u64 = 0;
-    // A line is read whole before it is split: one longer than any identifier row could be
-    // (a file without line breaks) is refused rather than held in memory.
-    while (&mut reader)
-        .take(MAX_LINE + 1)
-        .read_until(b'\n', &mut line)
-        .map_err(io)?
-        > 0
-    {
-        number += 1;
-        if line.len() as u64 > MAX_LINE {
-            return Err(IngestError::Malformed {
-                file: file.clone(),
-                line: number,
-                message: format!(
-                    "a line longer than {} KiB; expected one identifier per line",
-                    MAX_LINE / 1024
-                ),
-            });
-        }
-        if number > 1 {
-            let text = line.strip_suffix(b"\n").unwrap_or(&line);
-            let text = text.strip_suffix(b"\r").unwrap_or(text);
-            // The two cells needed, picked as the line is split: no list of fields per line.
-            let (mut id_cell, mut isin) = (&[][..], &[][..]);
-            for (i, field) in text.split(|b| *b == b'\t').enumerate() {
-                if i == id_at {
-                    id_cell = field.trim_ascii();
-                } else if i == isin_at {
-                    isin = field.trim_ascii();
-                }
+    type Ranges = Vec<(u32, Vec<(u64, [u8; 12])>)>;
+    let read = super::tsv_chunks::read(
+        path,
+        super::tsv_chunks::threads(),
+        id_at.max(isin_at) + 1,
+        Ranges::new,
+        |ranges: &mut Ranges, fields, p| {
+            let cell = |i: usize| fields.get(i).copied().unwrap_or_default();
+            let Some(pair) = isin_pair(cell(id_at), cell(isin_at)) else {
+                return;
+            };
+            match ranges.last_mut() {
+                Some((chunk, pairs)) if *chunk == p.chunk => pairs.push(pair),
+                _ => ranges.push((p.chunk, vec![pair])),
             }
-            let id = std::str::from_utf8(id_cell)
-                .ok()
-                .and_then(|s| s.parse::<u64>().ok());
-            if let (Some(id), Ok(bytes)) = (id, <[u8; 12]>::try_from(isin))
-                && std::str::from_utf8(isin)
-                    .is_ok_and(|s| s.parse::<crate::model::ids::Isin>().is_ok())
-            {
-                out.entry(id).or_insert(bytes);
-            }
-        }
-        line.clear();
-    }
-    Ok(out)
+        },
+    )
+    .map_err(|error| IngestError::Io {
+        file: file.clone(),
+        error,
+    })?;
+    let (sinks, _) = read.split();
+    let mut ranges: Ranges = sinks.into_iter().flatten().collect();
+    ranges.sort_by_key(|(chunk, _)| *chunk);
+    let parts: Vec<Vec<(u64, [u8; 12])>> = ranges.into_iter().map(|(_, pairs)| pairs).collect();
+    IsinTable::build(&parts).map_err(|message| IngestError::Invalid { file, message })
 }
 
-/// The longest line of `IDENTIFIERS.tsv` read (its six columns hold at most some 400 bytes).
-const MAX_LINE: u64 = 64 * 1024;
+/// The `HOLDING_ID` and well-formed ISIN of an identifier row, if it has both.
+fn isin_pair(id_cell: &[u8], isin: &[u8]) -> Option<(u64, [u8; 12])> {
+    let bytes = <[u8; 12]>::try_from(isin.trim_ascii()).ok()?;
+    let id = digits(id_cell.trim_ascii())?;
+    crate::model::ids::Isin::is_well_formed(&bytes).then_some((id, bytes))
+}
 
 /// Where [`HOLDING_COLUMNS`] sit in the lines of `FUND_REPORTED_HOLDING.tsv`, from its header.
 #[derive(Debug, Clone, Copy)]
@@ -303,6 +377,9 @@ pub struct HoldingRow<'a> {
     pub asset_cat: &'a [u8],
     pub issuer_type: &'a [u8],
     pub isin: &'a [u8],
+    /// True when the CUSIP, LEI or ISIN could match the reference data
+    /// ([`crate::resolve::IdentifierFilter`]); otherwise the name alone decides.
+    pub identified: bool,
     /// Fields a short (ragged) line lacks: `(fields on the line, fields needed)`.
     pub short: Option<(usize, usize)>,
 }
@@ -329,7 +406,8 @@ impl HoldingColumns {
     pub fn row<'a>(
         &self,
         fields: &[&'a [u8]],
-        isins: &'a HashMap<u64, [u8; 12]>,
+        isins: &'a IsinTable,
+        filter: &crate::resolve::IdentifierFilter,
     ) -> HoldingRow<'a> {
         let at = |i: usize| {
             fields
@@ -339,18 +417,18 @@ impl HoldingColumns {
                 .trim_ascii()
         };
         let holding_id = at(1);
-        let isin = std::str::from_utf8(holding_id)
-            .ok()
-            .and_then(|s| s.parse::<u64>().ok())
-            .and_then(|id| isins.get(&id))
+        let isin = digits(holding_id)
+            .and_then(|id| isins.get(id))
             .map_or(&[][..], |b| &b[..]);
+        let (lei, cusip) = (placeholder(at(3)), placeholder(at(5)));
         HoldingRow {
             accession: at(0),
             holding_id,
             name: at(2),
-            lei: placeholder(at(3)),
+            lei,
             title: at(4),
-            cusip: placeholder(at(5)),
+            cusip,
+            identified: filter.might_match([cusip, lei, isin]),
             currency: at(6),
             value: at(7),
             payoff: at(8),
@@ -360,6 +438,16 @@ impl HoldingColumns {
             short: (fields.len() < self.width()).then(|| (fields.len(), self.width())),
         }
     }
+}
+
+/// A `HOLDING_ID` (a whole number of at most 19 digits).
+fn digits(cell: &[u8]) -> Option<u64> {
+    if cell.is_empty() || cell.len() > 19 {
+        return None;
+    }
+    cell.iter().try_fold(0u64, |v, b| {
+        b.is_ascii_digit().then(|| v * 10 + u64::from(b - b'0'))
+    })
 }
 
 /// `N/A` and all-zero CUSIPs are what filers write for "none": not identifiers.
@@ -442,15 +530,30 @@ mod tests {
         )
         .unwrap();
         let map = isins(&path).unwrap();
-        assert_eq!(map.get(&7), Some(b"CNE100000PM8"));
+        assert_eq!(map.get(7), Some(b"CNE100000PM8"));
+        assert_eq!((map.get(6), map.get(8), map.len()), (None, None, 1));
+        // Ids far apart (not a data set's numbering) are kept in a list; lines may end CRLF
+        // and the last may lack its break.
         std::fs::write(
             &path,
-            format!("HOLDING_ID\tIDENTIFIER_ISIN\n{}", "9".repeat(70_000)),
+            "HOLDING_ID\tIDENTIFIER_ISIN\r\n9000000000\tUS0378331005\r\n3\tCNE100001120",
+        )
+        .unwrap();
+        let map = isins(&path).unwrap();
+        assert!(matches!(map.lookup, IsinLookup::Sparse(_)));
+        assert_eq!(map.get(3), Some(b"CNE100001120"));
+        assert_eq!(map.get(9_000_000_000), Some(b"US0378331005"));
+        assert_eq!(map.get(4), None);
+        std::fs::write(
+            &path,
+            format!("HOLDING_ID\tIDENTIFIER_ISIN\n{}", "9".repeat(3 << 20)),
         )
         .unwrap();
         let err = isins(&path).unwrap_err().to_string();
         assert!(
-            err.ends_with(":2: a line longer than 64 KiB; expected one identifier per line"),
+            err.ends_with(
+                "no line break in the 1 MiB after byte 1048576; expected one row per line"
+            ),
             "{err}"
         );
     }

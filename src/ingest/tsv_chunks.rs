@@ -63,6 +63,15 @@ impl<S> Chunked<S> {
 /// What a thread hands back: its sink, and how many lines began in each range it read.
 type ThreadResult<S> = io::Result<(S, Vec<(usize, u64)>)>;
 
+/// The threads to read with: every core, at most eight (past that the disk, not the
+/// parsing, sets the pace).
+pub fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8)
+}
+
 /// Ranges larger than this are cut up so that threads share the work evenly even when one of
 /// them is slowed down; smaller ones keep the per-range set-up cheap.
 const MAX_CHUNK: u64 = 32 << 20;
@@ -209,14 +218,27 @@ fn without_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }
 
+/// The most read past a range's end to finish the line crossing it: far more than any row of
+/// the SEC's tables, and a file without line breaks is refused rather than read whole.
+pub const MAX_LINE: u64 = 1 << 20;
+
 /// Reads bytes `from..end` into `buf`, and past `end` up to the end of the line crossing it.
 fn fill(file: &mut File, buf: &mut Vec<u8>, from: u64, end: u64, len: u64) -> io::Result<()> {
     buf.clear();
     file.seek(SeekFrom::Start(from))?;
     file.by_ref().take(end - from).read_to_end(buf)?;
     if end < len && buf.last() != Some(&b'\n') {
-        let mut rest = BufReader::new(file.by_ref());
-        rest.read_until(b'\n', buf)?;
+        let mut rest = BufReader::new(file.by_ref().take(MAX_LINE));
+        let read = rest.read_until(b'\n', buf)?;
+        if read as u64 == MAX_LINE && buf.last() != Some(&b'\n') && end + MAX_LINE < len {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "no line break in the {} MiB after byte {end}; expected one row per line",
+                    MAX_LINE >> 20
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -327,6 +349,25 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_file_without_line_breaks_is_refused_not_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.tsv");
+        let mut text = b"H\n".to_vec();
+        text.resize(3 * MAX_LINE as usize, b'a');
+        std::fs::write(&path, &text).unwrap();
+        let err = read_in_ranges(&path, 1, 3, 1024, || (), |_, _, _| {}).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no line break in the 1 MiB after byte 1024; expected one row per line"
+        );
+        // The same line ending the file within the bound is read.
+        text.truncate(1024 + MAX_LINE as usize / 2);
+        std::fs::write(&path, &text).unwrap();
+        let read = read_in_ranges(&path, 1, 3, 1024, || 0, |n, _, _| *n += 1).unwrap();
+        assert_eq!(read.sinks, vec![1]);
     }
 
     #[test]

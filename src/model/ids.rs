@@ -178,6 +178,36 @@ fn luhn_check_digit(digits: &[u32]) -> u32 {
 }
 
 impl Isin {
+    /// True when the twelve bytes parse as an ISIN ([`Isin::from_str`]'s answer), checked
+    /// without an allocation for the usual form (capitals and digits): a data set's
+    /// identifiers table holds millions.
+    pub fn is_well_formed(bytes: &[u8; 12]) -> bool {
+        let plain = bytes[..2].iter().all(u8::is_ascii_uppercase)
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+            && bytes[11].is_ascii_digit();
+        if !plain {
+            return std::str::from_utf8(bytes).is_ok_and(|s| s.parse::<Isin>().is_ok());
+        }
+        let mut digits = [0u32; 22];
+        let mut n = 0;
+        for b in &bytes[..11] {
+            let v = u32::from(if b.is_ascii_digit() {
+                b - b'0'
+            } else {
+                b - b'A' + 10
+            });
+            if v >= 10 {
+                digits[n] = v / 10;
+                n += 1;
+            }
+            digits[n] = v % 10;
+            n += 1;
+        }
+        luhn_check_digit(&digits[..n]) == u32::from(bytes[11] - b'0')
+    }
+
     /// The ISIN's country prefix (`US`, `CN`, `KY`, …).
     pub fn country(&self) -> &str {
         &self.as_str()[..2]
@@ -214,8 +244,17 @@ impl Cusip {
         if !matches!(country, "US" | "CA") {
             return None;
         }
-        // Only the check digit is unknown: try the ten and keep the one that validates.
-        (0..10).find_map(|d| format!("{country}{}{d}", self.as_str()).parse().ok())
+        // Only the check digit is unknown: compute it (Luhn over the digits, letters expanded).
+        let base = format!("{country}{}", self.as_str());
+        let mut digits = Vec::with_capacity(22);
+        for c in base.chars() {
+            let n = alnum_value(c)?;
+            if n >= 10 {
+                digits.push(n / 10);
+            }
+            digits.push(n % 10);
+        }
+        format!("{base}{}", luhn_check_digit(&digits)).parse().ok()
     }
 }
 
@@ -421,6 +460,23 @@ pub fn exchange_mic(raw: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The allocation-free check gives the parser's answer on any twelve bytes: real
+        /// ISINs with one character changed, lower case, spaces and punctuation.
+        #[test]
+        fn isin_quick_check_agrees_with_the_parser(
+            base in proptest::sample::select(vec!["CNE100000PM8", "US0378331005", "KYG017191142", "DE0007664039"]),
+            at in 0usize..12,
+            with in proptest::sample::select(b"0123456789AZaz -/".to_vec()),
+        ) {
+            let mut bytes: [u8; 12] = base.as_bytes().try_into().unwrap();
+            proptest::prop_assert!(Isin::is_well_formed(&bytes));
+            bytes[at] = with;
+            let parsed = std::str::from_utf8(&bytes).unwrap().parse::<Isin>().is_ok();
+            proptest::prop_assert_eq!(Isin::is_well_formed(&bytes), parsed);
+        }
+    }
 
     #[test]
     fn isin_accepts_real_codes_and_rejects_bad_check_digits() {

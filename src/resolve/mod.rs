@@ -99,6 +99,13 @@ impl<'a> Resolver<'a> {
 
     /// Resolves one holding.
     pub fn resolve(&self, holding: &Holding) -> HoldingResolution {
+        self.resolve_with(holding, &mut NameMemo::default())
+    }
+
+    /// Resolves one holding, looking its name up through `memo`: a caller resolving many
+    /// holdings in name order (a bond issuer's many CUSIPs in a data set) looks each name up
+    /// once. The answer is the same as [`Resolver::resolve`]'s.
+    pub fn resolve_with(&self, holding: &Holding, memo: &mut NameMemo) -> HoldingResolution {
         let ids = &holding.ids;
         let mut matches = Vec::new();
         let text = |v: Option<&dyn std::fmt::Display>| v.map(|v| v.to_string());
@@ -175,12 +182,12 @@ impl<'a> Resolver<'a> {
                 });
             }
         }
-        let name = normalize_name(&holding.name);
+        let name = memo.normalised(&holding.name).to_string();
         let mut review = Vec::new();
         // Identifiers decide when they match; names are the fallback, not a second opinion
         // that could add a different entity to an identified security.
         if matches.is_empty() && !name.is_empty() {
-            let outcome = self.names.lookup(&holding.name, &name);
+            let outcome = memo.lookup(&self.names, &holding.name);
             for hit in &outcome.matched {
                 let entity_id = &self.names.entry(hit.entry).entity_id;
                 match self.listing_conflict(entity_id, ids.listing.as_ref()) {
@@ -352,6 +359,110 @@ impl IssuerKey {
     }
 }
 
+/// Which security identifiers could match the reference data, answered from raw table bytes
+/// without parsing: a data set's scan asks it for every row, and keeps a row's CUSIP, LEI and
+/// ISIN in its issuer's key only when the answer is yes. Any other row resolves exactly as its
+/// name alone does, since identifiers only ever add matches when the reference data records
+/// them; so a quarter's millions of bonds and pools become the issuers' names, each resolved
+/// once.
+///
+/// The answer errs towards yes: a value counts after the identifier parsers' own clean-up
+/// (spaces and hyphens dropped, upper case), a value with bytes beyond ASCII always counts,
+/// and a CUSIP or ISIN counts when the other form of it (an ISIN's embedded US or Canadian
+/// CUSIP, or a CUSIP inside a recorded ISIN) is recorded.
+#[derive(Debug, Default)]
+pub struct IdentifierFilter {
+    recorded: std::collections::HashSet<Vec<u8>, foldhash::fast::FixedState>,
+}
+
+impl IdentifierFilter {
+    pub fn new(data: &ReferenceData) -> IdentifierFilter {
+        let mut recorded = std::collections::HashSet::default();
+        for r in &data.identifiers {
+            if matches!(r.scheme, IdScheme::Isin | IdScheme::Cusip | IdScheme::Lei) {
+                let value = r.value.to_ascii_uppercase().into_bytes();
+                if r.scheme == IdScheme::Isin
+                    && value.len() == 12
+                    && (value.starts_with(b"US") || value.starts_with(b"CA"))
+                {
+                    recorded.insert(value[2..11].to_vec());
+                }
+                recorded.insert(value);
+            }
+        }
+        IdentifierFilter { recorded }
+    }
+
+    /// True when any of the raw values could resolve to a reference record.
+    pub fn might_match(&self, values: [&[u8]; 3]) -> bool {
+        values.into_iter().any(|raw| {
+            if raw.is_empty() {
+                return false;
+            }
+            let mut buf = [0u8; 24];
+            let Some(value) = canonical(raw, &mut buf) else {
+                return true;
+            };
+            self.recorded.contains(value)
+                || value.len() == 12
+                    && (value.starts_with(b"US") || value.starts_with(b"CA"))
+                    && self.recorded.contains(&value[2..11])
+        })
+    }
+}
+
+/// An identifier's bytes as the parsers clean them (whitespace and hyphens dropped, upper
+/// case), in `buf`. `None` for bytes beyond ASCII (Unicode upper-casing could still turn them
+/// into an identifier); an empty slice for a value longer than any identifier.
+fn canonical<'b>(raw: &[u8], buf: &'b mut [u8; 24]) -> Option<&'b [u8]> {
+    let mut n = 0;
+    for &b in raw {
+        if !b.is_ascii() {
+            return None;
+        }
+        if char::from(b).is_whitespace() || b == b'-' {
+            continue;
+        }
+        if n == buf.len() {
+            // Longer than any identifier once cleaned: no record can equal it.
+            return Some(&buf[..0]);
+        }
+        buf[n] = b.to_ascii_uppercase();
+        n += 1;
+    }
+    Some(&buf[..n])
+}
+
+/// The last name a resolver looked up, normalised and with its outcome: names repeat across
+/// the distinct issuers of a data set (one name, many securities), and the lookup is the
+/// costly part of a resolution.
+#[derive(Default)]
+pub struct NameMemo {
+    raw: Option<String>,
+    normalised: String,
+    outcome: Option<names::NameOutcome>,
+}
+
+impl NameMemo {
+    /// Moves the memo to `raw` (forgetting the outcome when the name changes).
+    fn normalised(&mut self, raw: &str) -> &str {
+        if self.raw.as_deref() != Some(raw) {
+            self.raw = Some(raw.to_string());
+            self.normalised = normalize_name(raw);
+            self.outcome = None;
+        }
+        &self.normalised
+    }
+
+    /// The name's lookup, done once per name.
+    fn lookup(&mut self, index: &names::NameIndex, raw: &str) -> names::NameOutcome {
+        let normalised = self.normalised(raw).to_string();
+        self.outcome
+            .get_or_insert_with(|| index.lookup(raw, &normalised))
+            .clone()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +474,119 @@ mod tests {
         let mut h = eval::name_only(name);
         h.ids = ids;
         h
+    }
+
+    proptest::proptest! {
+        /// The filter never says no where the resolver finds an identifier: every recorded
+        /// ISIN, CUSIP and LEI (and each one's other form), written as tables may write it.
+        #[test]
+        fn the_identifier_filter_never_hides_a_match(
+            pick in 0usize..10_000,
+            case in 0u8..6,
+            last in proptest::bool::weighted(0.3),
+            field in 0usize..3,
+        ) {
+            static DATA: std::sync::OnceLock<ReferenceData> = std::sync::OnceLock::new();
+            static RESOLVER: std::sync::OnceLock<(Resolver<'static>, IdentifierFilter)> =
+                std::sync::OnceLock::new();
+            // The shipped records, and a North American ISIN and CUSIP (the shipped tables
+            // hold neither), so each one's other form is tried too.
+            let data = DATA.get_or_init(|| {
+                let mut data = load_embedded().unwrap();
+                for (entity, scheme, value) in [
+                    ("daqo-new-energy", IdScheme::Isin, "US0378331005"),
+                    ("hikvision", IdScheme::Cusip, "594918104"),
+                ] {
+                    data.identifiers.push(IdentifierRecord {
+                        entity_id: entity.into(),
+                        scheme,
+                        value: value.into(),
+                        source_id: "T".into(),
+                        grade: Grade::A,
+                        note: String::new(),
+                    });
+                }
+                data
+            });
+            let (resolver, filter) =
+                RESOLVER.get_or_init(|| (Resolver::new(data), IdentifierFilter::new(data)));
+            let ids: Vec<&IdentifierRecord> = data
+                .identifiers
+                .iter()
+                .filter(|r| matches!(r.scheme, IdScheme::Isin | IdScheme::Cusip | IdScheme::Lei))
+                .collect();
+            // The two added records are drawn often, the shipped ones otherwise.
+            let record = if last { ids[ids.len() - 1 - pick % 2] } else { ids[pick % ids.len()] };
+            let mut value = record.value.clone();
+            // The other form of a North American ISIN or CUSIP, as a table might give it.
+            if case == 5 && record.scheme == IdScheme::Isin && value.len() == 12 {
+                value = value[2..11].to_string();
+            } else if case == 5 && record.scheme == IdScheme::Cusip {
+                value = value.parse::<Cusip>().ok().and_then(|c| c.to_isin("US")).map_or(value, |i| i.to_string());
+            }
+            let raw = match case {
+                1 => value.to_lowercase(),
+                2 => format!(" {} ", value.chars().map(|c| format!("{c}-")).collect::<String>()),
+                3 => format!("{value}\u{b}"),
+                4 => value.replace('S', "\u{17f}"),
+                _ => value,
+            };
+            let mut fields = [String::new(), String::new(), String::new()];
+            fields[field] = raw;
+            let [cusip, lei, isin] = &fields;
+            let holding = holding("", crate::model::HoldingIds {
+                cusip: cusip.parse().ok(),
+                lei: lei.parse().ok(),
+                isin: isin.parse().ok(),
+                ..Default::default()
+            });
+            let matched = !resolver.resolve(&holding).matches.is_empty();
+            let said = filter.might_match([cusip.as_bytes(), lei.as_bytes(), isin.as_bytes()]);
+            proptest::prop_assert!(!matched || said, "{fields:?}");
+        }
+    }
+
+    #[test]
+    fn a_memo_gives_the_answers_of_fresh_lookups() {
+        let data = load_embedded().unwrap();
+        let resolver = Resolver::new(&data);
+        let hik: Isin = "CNE100000PM8".parse().unwrap();
+        let cases = [
+            ("", None),
+            ("DAQO NEW ENERGY CORP", None),
+            ("DAQO NEW ENERGY CORP", Some(hik.clone())),
+            ("DAQO NEW ENERGY CORP", None),
+            ("Daqo New Energy Corp", None),
+            ("HIK-A SHS", Some(hik)),
+            ("HIK-A SHS", None),
+            ("Zijin Mining Group Co Ltd", None),
+            ("", None),
+        ];
+        let mut memo = NameMemo::default();
+        for (name, isin) in cases {
+            let h = holding(
+                name,
+                crate::model::HoldingIds {
+                    isin,
+                    ..Default::default()
+                },
+            );
+            assert_eq!(
+                resolver.resolve_with(&h, &mut memo),
+                resolver.resolve(&h),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_identifier_filter_passes_what_no_record_holds() {
+        let data = load_embedded().unwrap();
+        let filter = IdentifierFilter::new(&data);
+        assert!(!filter.might_match([b"037833100", b"", b"US0378331005"]));
+        assert!(!filter.might_match([b"", b"", b""]));
+        assert!(filter.might_match([b"", b"", b"cne1-0000-0pm8"]));
+        assert!(filter.might_match([b"", "\u{fc}".as_bytes(), b""]));
     }
 
     fn found(r: &HoldingResolution) -> Vec<(String, MatchMethod)> {

@@ -283,9 +283,10 @@ impl IssuerKey {
         }
     }
 
-    /// The key fields back from [`IssuerKey::encode`]'s bytes.
-    pub fn decode(mut bytes: &[u8]) -> IssuerKey {
-        let mut fields: [String; 4] = Default::default();
+    /// The key fields back from [`IssuerKey::encode`]'s bytes, borrowed: enough to order
+    /// keys without building them.
+    pub fn fields(mut bytes: &[u8]) -> [&[u8]; 4] {
+        let mut fields: [&[u8]; 4] = [&[]; 4];
         let take = |bytes: &mut &[u8], n: usize| -> u32 {
             let (head, rest) = bytes.split_at(n.min(bytes.len()));
             *bytes = rest;
@@ -299,15 +300,21 @@ impl IssuerKey {
                 len = take(&mut bytes, 4);
             }
             let (text, rest) = bytes.split_at((len as usize).min(bytes.len()));
-            *field = String::from_utf8_lossy(text).into_owned();
+            *field = text;
             bytes = rest;
         }
-        let [name, cusip, lei, isin] = fields;
+        fields
+    }
+
+    /// The key fields back from [`IssuerKey::encode`]'s bytes.
+    pub fn decode(bytes: &[u8]) -> IssuerKey {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let [name, cusip, lei, isin] = IssuerKey::fields(bytes);
         IssuerKey {
-            name,
-            cusip,
-            lei,
-            isin,
+            name: text(name),
+            cusip: text(cusip),
+            lei: text(lei),
+            isin: text(isin),
         }
     }
 }
@@ -322,23 +329,17 @@ pub struct IssuerOutcome {
     pub review: Vec<Candidate>,
 }
 
-/// The threads to read and resolve with.
-pub fn threads() -> usize {
-    std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(8)
-}
+pub use crate::ingest::tsv_chunks::threads;
 
 /// Resolves distinct issuers, each once for the whole data set, on every core: names are
 /// independent, and the results are put back in input order, so the output does not depend on
 /// the number of threads.
-pub fn resolve_issuers(
+pub fn resolve_issuers<K: std::borrow::Borrow<IssuerKey> + Sync>(
     resolver: &Resolver,
     data: &ReferenceData,
-    issuers: &[IssuerKey],
+    issuers: &[K],
 ) -> Vec<IssuerOutcome> {
-    let resolve_one = |key: &IssuerKey| {
+    let resolve_one = |key: &IssuerKey, memo: &mut crate::resolve::NameMemo| {
         let holding = Holding {
             source: SourceLine {
                 file: "".into(),
@@ -361,7 +362,7 @@ pub fn resolve_issuers(
             weight_pct: None,
             asset_class: None,
         };
-        let resolution = resolver.resolve(&holding);
+        let resolution = resolver.resolve_with(&holding, memo);
         // The links are found once: they give the flag and whether it reaches the XPCC.
         let links = flag_links(&resolution.matches, data);
         let (tier, entities) = flagging_of(&links);
@@ -372,14 +373,21 @@ pub fn resolve_issuers(
         }
     };
     let threads = threads();
+    // Issuers come sorted by name, so one memo per part looks each name up once.
+    let resolve_part = |part: &[K]| {
+        let mut memo = crate::resolve::NameMemo::default();
+        part.iter()
+            .map(|key| resolve_one(key.borrow(), &mut memo))
+            .collect::<Vec<_>>()
+    };
     if threads < 2 || issuers.len() < 2_000 {
-        return issuers.iter().map(resolve_one).collect();
+        return resolve_part(issuers);
     }
     let chunk = issuers.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = issuers
             .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(resolve_one).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || resolve_part(part)))
             .collect();
         // Outcomes are matched to issuers by position, so a part may never go missing: a
         // thread that panicked (a bug, not bad input) takes the process down with it.

@@ -26,8 +26,15 @@ impl TableRow for HoldingRow<'_> {
         self.accession
     }
 
+    /// The name, with the identifiers only when they could match the reference data: the
+    /// issuer then resolves exactly as it would with them, and a quarter's many securities
+    /// of one issuer are one issuer.
     fn issuer_fields(&self) -> [&[u8]; 4] {
-        [self.name, self.cusip, self.lei, self.isin]
+        if self.identified {
+            [self.name, self.cusip, self.lei, self.isin]
+        } else {
+            [self.name, &[], &[], &[]]
+        }
     }
 
     fn value(&self) -> Option<i128> {
@@ -176,10 +183,11 @@ pub fn measure(
     let filings = nport_dataset::filings(files)?;
     let isins = match &files.identifiers {
         Some(path) => nport_dataset::isins(path)?,
-        None => HashMap::new(),
+        None => nport_dataset::IsinTable::default(),
     };
     let path = &files.holdings;
     let columns = HoldingColumns::of(path)?;
+    let filter = crate::resolve::IdentifierFilter::new(data);
     let read = tsv_chunks::read(
         path,
         engine::threads(),
@@ -187,7 +195,7 @@ pub fn measure(
         Sink::default,
         |sink, fields, p| {
             sink.add(
-                &columns.row(fields, &isins),
+                &columns.row(fields, &isins, &filter),
                 p.chunk,
                 p.line_in_chunk,
                 p.offset_in_chunk,
@@ -204,9 +212,12 @@ pub fn measure(
     // Distinct issuers, each resolved once.
     let (keys, remap) = engine::unite_issuers(&sinks);
     let issuers: Vec<IssuerKey> = keys.iter().map(|k| IssuerKey::decode(k)).collect();
+    // Resolved in key order (names together, so each name is looked up once); the keys are
+    // distinct, so the order is total and the same on every run.
     let mut order: Vec<usize> = (0..issuers.len()).collect();
-    order.sort_by(|a, b| issuers[*a].cmp(&issuers[*b]));
-    let sorted: Vec<IssuerKey> = order.iter().map(|&i| issuers[i].clone()).collect();
+    let fields: Vec<[&[u8]; 4]> = keys.iter().map(|k| IssuerKey::fields(k)).collect();
+    order.sort_unstable_by(|a, b| fields[*a].cmp(&fields[*b]));
+    let sorted: Vec<&IssuerKey> = order.iter().map(|&i| &issuers[i]).collect();
     let resolver = Resolver::with_overrides(data, overrides);
     let mut outcomes: Vec<IssuerOutcome> = vec![IssuerOutcome::default(); issuers.len()];
     for (i, outcome) in order
@@ -239,7 +250,7 @@ pub fn measure(
     for ((chunk, line_in_chunk, r), offset) in rows.iter().zip(&offsets) {
         let text = lines.get(offset).map_or(&[][..], Vec::as_slice);
         let fields: Vec<&[u8]> = text.split(|b| *b == b'\t').take(columns.width()).collect();
-        let row = columns.row(&fields, &isins);
+        let row = columns.row(&fields, &isins, &filter);
         let Some(value) = TableRow::value(&row) else {
             continue; // a rejected row: in no total and no flag
         };
@@ -262,15 +273,14 @@ pub fn measure(
             sums[3] += value;
         }
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        let key = &issuers[r.issuer as usize];
         flags.push(NportFlag {
             accession: text(row.accession),
             line: chunks.line(*chunk, *line_in_chunk),
             holding_id: text(row.holding_id),
-            name: key.name.clone(),
-            cusip: key.cusip.clone(),
-            lei: key.lei.clone(),
-            isin: key.isin.clone(),
+            name: text(row.name),
+            cusip: text(row.cusip),
+            lei: text(row.lei),
+            isin: text(row.isin),
             title: text(row.title),
             asset_cat: text(row.asset_cat),
             currency: text(row.currency),
