@@ -193,20 +193,27 @@ pub struct NportScanResult {
     pub rendered: Vec<(&'static str, String)>,
 }
 
-/// True when the inputs are one Form N-PORT data set folder (scanned filing by filing).
+/// True when the inputs are one Form N-PORT data set, a folder or the zip the SEC publishes
+/// (scanned filing by filing).
 pub fn is_nport_dataset_scan(inputs: &[PathBuf]) -> bool {
-    matches!(inputs, [one] if one.is_dir() && ingest::nport_dataset::is_dataset(one))
+    matches!(inputs, [one] if one.is_dir() && ingest::nport_dataset::is_dataset(one)
+        || ingest::nport_zip::is_dataset_zip(one))
 }
 
-/// Scans a Form N-PORT data set folder: every filing (a fund series' report) a portfolio.
+/// Scans a Form N-PORT data set (folder or zip): every filing (a fund series' report) a
+/// portfolio.
 pub fn scan_nport_dataset(options: &ScanOptions) -> Result<NportScanResult, ScanError> {
     let data = load_reference(options)?;
-    let dir = options.inputs.first().cloned().unwrap_or_default();
+    let input = options.inputs.first().cloned().unwrap_or_default();
+    // A zip is unpacked for the scan's length; the guard removes the folder.
+    let (dir, _unpacked) = ingest::nport_zip::dataset_folder(&input)?;
     let files = ingest::nport_dataset::locate(&dir)?;
     let overrides = load_overrides(options, &data)?;
     let measured =
         crate::exposure::dataset::nport::measure(&files, &data, overrides, options.exposure.fault)?;
-    let shown = ingest::display_path(&dir);
+    // Named as given (a downloaded zip by its address), never by the temporary folder.
+    let shown = (options.ingest.shown_as.get(&input).cloned())
+        .unwrap_or_else(|| ingest::display_path(&input));
     let name = options.name.clone().unwrap_or_else(|| shown.clone());
     let report = crate::report::nport_dataset::build(&name, &shown, &data.meta, measured)?;
     let rendered = crate::report::nport_dataset::render_all(&report, &options.formats)?;

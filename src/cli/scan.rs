@@ -198,9 +198,10 @@ pub fn run(args: ScanArgs) -> Result<Outcome, Failure> {
         p.is_dir()
             && (crate::ingest::sec_dataset::is_dataset(p)
                 || crate::ingest::nport_dataset::is_dataset(p))
+            || crate::ingest::nport_zip::is_dataset_zip(p)
     }) {
         return Err(Failure::input(anyhow!(
-            "{}: a data set folder is scanned on its own, not with other files",
+            "{}: a data set is scanned on its own, not with other files",
             crate::ingest::display_path(dir)
         )));
     }

@@ -206,7 +206,8 @@ pub(super) fn scan_options(input: &Path, args: &CheckArgs) -> ScanOptions {
 /// Runs a check; returns `(file name, contents)` of the outputs, bundle last.
 pub fn run(args: &CheckArgs) -> Result<Vec<(String, String)>, DisclosureError> {
     if let [dir] = args.filings.as_slice()
-        && crate::ingest::nport_dataset::is_dataset(dir)
+        && (crate::ingest::nport_dataset::is_dataset(dir)
+            || crate::ingest::nport_zip::is_dataset_zip(dir))
     {
         return dataset::run(args, dir);
     }

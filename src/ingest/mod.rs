@@ -15,6 +15,7 @@ mod headers;
 pub mod limits;
 mod nport;
 pub mod nport_dataset;
+pub mod nport_zip;
 mod parquet;
 pub mod sec13f;
 pub mod sec_dataset;

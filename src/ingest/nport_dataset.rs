@@ -333,7 +333,13 @@ pub fn isins(path: &Path) -> Result<IsinTable, IngestError> {
             };
             match ranges.last_mut() {
                 Some((chunk, pairs)) if *chunk == p.chunk => pairs.push(pair),
-                _ => ranges.push((p.chunk, vec![pair])),
+                last => {
+                    // The next range holds about as many as the last: no growing by copies.
+                    let size = last.map_or(1 << 12, |(_, pairs)| pairs.len() + pairs.len() / 8);
+                    let mut pairs = Vec::with_capacity(size);
+                    pairs.push(pair);
+                    ranges.push((p.chunk, pairs));
+                }
             }
         },
     )

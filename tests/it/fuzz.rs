@@ -236,7 +236,22 @@ fn check_dataset(dir: &Path, _: &[PathBuf], expected: Option<&Expected>) -> Resu
 }
 
 fn check_nport_dataset(dir: &Path, _: &[PathBuf], _: Option<&Expected>) -> Result<bool, String> {
-    let Ok(files) = xjscan::ingest::nport_dataset::locate(&dir.join("q")) else {
+    check_nport_folder(&dir.join("q"))
+}
+
+/// The published zip: unpacked (or refused), then read as its folder.
+fn check_nport_zip(_: &Path, files: &[PathBuf], _: Option<&Expected>) -> Result<bool, String> {
+    let Some(zip) = files.first() else {
+        return Ok(false);
+    };
+    let Ok((folder, _unpacked)) = xjscan::ingest::nport_zip::dataset_folder(zip) else {
+        return Ok(false);
+    };
+    check_nport_folder(&folder)
+}
+
+fn check_nport_folder(folder: &Path) -> Result<bool, String> {
+    let Ok(files) = xjscan::ingest::nport_dataset::locate(folder) else {
         return Ok(false);
     };
     let Ok(measured) = xjscan::exposure::dataset::nport::measure(
@@ -509,6 +524,24 @@ fn nport_dataset_seeds() -> Vec<Input> {
     }]
 }
 
+/// The fixture zipped as the SEC publishes a quarter.
+fn nport_zip_seeds() -> Vec<Input> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in crate::nport_dataset::fixture_files() {
+        zip.start_file(name.trim_start_matches("q/"), options)
+            .unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    vec![Input {
+        origin: "tests/it/nport_dataset.rs (the hand-made fixture, zipped)".into(),
+        files: vec![("q.zip".into(), zip.finish().unwrap().into_inner())],
+        expected: None,
+    }]
+}
+
 fn parquet_seeds() -> Vec<Input> {
     generated_seeds(generate::parquet)
 }
@@ -635,6 +668,14 @@ const NPORT_DATASET: Target = Target {
     generate: None,
     check: check_nport_dataset,
     command: dataset_command,
+    kind: ReportKind::Dataset,
+};
+const NPORT_ZIP: Target = Target {
+    name: "nport-zip",
+    seeds: nport_zip_seeds,
+    generate: None,
+    check: check_nport_zip,
+    command: holdings_command,
     kind: ReportKind::Dataset,
 };
 const MAPPINGS: Target = with_example_target(
@@ -993,6 +1034,11 @@ fn form13f_dataset() {
 #[test]
 fn nport_dataset() {
     campaign(&NPORT_DATASET);
+}
+
+#[test]
+fn nport_dataset_zip() {
+    campaign(&NPORT_ZIP);
 }
 
 #[test]

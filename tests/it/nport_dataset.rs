@@ -176,6 +176,77 @@ fn an_nport_data_set_gives_the_hand_worked_figures() {
 
 /// The holdings table is what makes the folder an N-PORT data set; a data set without its
 /// submissions is refused by name, and so are options that do not apply.
+/// Zips `files` as the SEC publishes a quarter: the tables at the top level, deflated.
+fn write_zip(path: &Path, files: &[(&str, &[u8])]) {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in files {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+/// The zip as published gives the folder's files byte for byte, and is named as given; the
+/// tables it was unpacked to are gone afterwards. A zip without the tables a scan needs is
+/// refused by name.
+#[test]
+fn an_nport_zip_scans_as_its_folder_does() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(&dir.path().join("q4"));
+    let tables: Vec<(String, Vec<u8>)> = fixture_files()
+        .into_iter()
+        .map(|(name, bytes)| (name.trim_start_matches("q/").to_string(), bytes))
+        .collect();
+    let files: Vec<(&str, &[u8])> = tables
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    write_zip(&dir.path().join("2025q4_nport.zip"), &files);
+    std::fs::create_dir_all(dir.path().join("tmp")).unwrap();
+    for (input, out) in [("q4", "from-folder"), ("2025q4_nport.zip", "from-zip")] {
+        let output = xjscan(dir.path())
+            .env("TMPDIR", dir.path().join("tmp"))
+            .args(["scan", input, "--out", out, "--format", "md,json,csv"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    for file in [
+        "funds.csv",
+        "flagged.csv",
+        "rejected.csv",
+        "holders.csv",
+        "review.csv",
+    ] {
+        let read = |out: &str| std::fs::read(dir.path().join(out).join(file)).unwrap();
+        assert_eq!(read("from-folder"), read("from-zip"), "{file}");
+    }
+    let report = std::fs::read_to_string(dir.path().join("from-zip/report.json")).unwrap();
+    assert!(report.contains("\"2025q4_nport.zip\""), "{report}");
+    assert!(!report.contains("xjscan-2025q4"), "{report}");
+    let left: Vec<_> = std::fs::read_dir(dir.path().join("tmp")).unwrap().collect();
+    assert!(left.is_empty(), "the unpacked tables are removed: {left:?}");
+
+    // Without SUBMISSION.tsv: refused, nothing written.
+    write_zip(&dir.path().join("bare.zip"), &files[3..4]);
+    let output = xjscan(dir.path())
+        .args(["scan", "bare.zip", "--out", "bare"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned()),
+        (Some(2), "error: bare.zip: no SUBMISSION.tsv in the archive; expected a Form N-PORT data set as the SEC publishes it\n".to_string())
+    );
+    assert!(!dir.path().join("bare").exists());
+}
+
 #[test]
 fn an_incomplete_nport_data_set_and_foreign_options_are_refused() {
     let dir = tempfile::tempdir().unwrap();
@@ -346,4 +417,62 @@ fn a_sweep_without_claims_is_refused_by_name() {
             "error: --claims FILE is needed: the funds' stated policies\n".to_string()
         )
     );
+}
+
+/// The sweep reads the zip as published too: the same findings as from its folder, each cited
+/// in the zip's table, and a bundle that replays byte for byte from the zip.
+#[test]
+fn a_names_rule_sweep_reads_the_published_zip_and_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    write_dataset(&dir.path().join("q4"));
+    let tables: Vec<(String, Vec<u8>)> = fixture_files()
+        .into_iter()
+        .map(|(name, bytes)| (name.trim_start_matches("q/").to_string(), bytes))
+        .collect();
+    let files: Vec<(&str, &[u8])> = tables
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    write_zip(&dir.path().join("q4.zip"), &files);
+    let sweep = |input: &str, out: &str| {
+        let output = xjscan(dir.path())
+            .args([
+                "disclosure-check",
+                input,
+                "--claims-from-names",
+                "--sample",
+                "2",
+            ])
+            .args(["--seed", "7", "--out", out])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::read_to_string(dir.path().join(out).join("disclosure.csv")).unwrap()
+    };
+    let (folder, zipped) = (sweep("q4", "a"), sweep("q4.zip", "b"));
+    assert!(
+        zipped.contains(",q4.zip/FUND_REPORTED_HOLDING.tsv:2 (0000000001-25-000001),"),
+        "{zipped}"
+    );
+    assert_eq!(folder.replace("q4/", "q4.zip/"), zipped);
+    let replay = xjscan(dir.path())
+        .args(["replay", "b/bundle.json", "--out", "replayed"])
+        .output()
+        .unwrap();
+    assert!(
+        replay.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    for f in ["disclosure.md", "disclosure.csv", "bundle.json"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("b").join(f)).unwrap(),
+            std::fs::read(dir.path().join("replayed").join(f)).unwrap(),
+            "{f}"
+        );
+    }
 }
