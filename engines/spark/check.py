@@ -25,6 +25,7 @@ xjscan. The local timings are printed for engines/spark/README.md.
 """
 
 import argparse
+import csv
 import difflib
 import os
 import shutil
@@ -395,8 +396,8 @@ def main():
 
     flagged = open(os.path.join(single, "flagged.csv"), "rb").read().count(b"\n") - 1
     rejected = open(os.path.join(single, "rejected.csv"), "rb").read().count(b"\n") - 1
-    filers = open(os.path.join(single, "filers.csv"), encoding="utf-8").read()
-    thousands = filers.count(",1000,values read as thousands")
+    with open(os.path.join(single, "filers.csv"), encoding="utf-8", newline="") as f:
+        thousands = sum(1 for r in csv.DictReader(f) if r["unit_multiplier"] == "1000")
     if flagged < 10 or rejected < 5 or thousands < 2:
         failures.append(f"too little to compare: {flagged} flagged rows, {rejected} set aside, "
                         f"{thousands} filings in thousands")

@@ -321,10 +321,17 @@ def exists(spark, uri, kind):
     return status.isDirectory() if kind == "dir" else status.isFile()
 
 
-def read_bytes(spark, uri):
-    """A small file's exact bytes, wherever it is."""
-    rows = spark.read.format("binaryFile").load(uri).select("content").collect()
-    return bytes(rows[0]["content"]) if rows else b""
+def read_small_files(spark, uris):
+    """Small files' exact bytes, wherever they are, in one Spark job: {uri: bytes}."""
+    if not uris:
+        return {}
+    rows = spark.read.format("binaryFile").load(uris).select("path", "content").collect()
+    found = {urllib.parse.unquote(r["path"]): bytes(r["content"]) for r in rows}
+    out = {}
+    for uri in uris:
+        fs, path = hadoop_fs(spark, uri)
+        out[uri] = found.get(urllib.parse.unquote(fs.makeQualified(path).toString()), b"")
+    return out
 
 
 def path_key(relative):
@@ -338,13 +345,13 @@ def list_partitions(spark, infotable):
     fs, path = hadoop_fs(spark, infotable)
     base = fs.makeQualified(path).toString().rstrip("/") + "/"
     found = []
-    files = fs.listFiles(path, True)
+    files = fs.listFiles(path, True)  # files only, recursively
+    # Few calls per file: each is a round trip to the JVM.
     while files.hasNext():
-        status = files.next()
-        name = status.getPath().getName()
+        full = files.next().getPath().toString()
+        name = full.rsplit("/", 1)[-1]
         # Path::extension: ".parquet" alone is a hidden name without an extension.
-        if status.isFile() and name.endswith(".parquet") and name != ".parquet":
-            full = status.getPath().toString()
+        if name.endswith(".parquet") and name != ".parquet":
             relative = full[len(base):] if full.startswith(base) else full
             found.append((relative, full))
     found.sort(key=lambda f: path_key(f[0]))
@@ -355,7 +362,13 @@ def read_rows(spark, F, files):
     """The information table's rows: the columns xjscan reads as text (null -> "", as
     read_piece does), `LINE` as xjscan finds it (null or negative -> 0), and where each row
     is: its file and its index in that file (for the single run's order of equal lines)."""
-    frame = spark.read.option("mergeSchema", "true").parquet(*files)
+    # The schema comes from the files' footers as Spark samples them: every partition is
+    # expected to have the same columns (docs/scaling.md); a type conflict fails the read.
+    if spark.sparkContext.master.startswith("local"):
+        # With many paths Spark checks them in a job of its own; on one machine the driver
+        # is quicker. On a cluster (object stores) the parallel check is kept.
+        spark.conf.set("spark.sql.sources.parallelPartitionDiscovery.threshold", str(len(files) + 1))
+    frame = spark.read.parquet(*files)
     missing = [c for c in INFOTABLE_COLUMNS + ["LINE"] if c not in frame.columns]
     if missing:
         raise Refused(
@@ -750,12 +763,9 @@ def run(args):
     def file_rank(uri):
         return rank.get(urllib.parse.unquote(uri), len(rank))
 
-    optional = {}
-    for table in ("COVERPAGE.tsv", "SUMMARYPAGE.tsv"):
-        uri = f"{data}/{table}"
-        optional[table] = read_bytes(spark, uri) if exists(spark, uri, "file") else None
-    filings = read_filings(read_bytes(spark, data + "/SUBMISSION.tsv"), optional["COVERPAGE.tsv"],
-                           optional["SUMMARYPAGE.tsv"], data)
+    tables = [f"{data}/{t}" for t in ("SUBMISSION.tsv", "COVERPAGE.tsv", "SUMMARYPAGE.tsv")]
+    small = read_small_files(spark, [t for t in tables if exists(spark, t, "file")])
+    filings = read_filings(*(small.get(t) for t in tables), data)
     # Not cached: each pass reads only the columns it needs, and the distinct issuers need two.
     rows = measured(F, read_rows(spark, F, [full for _, full in partitions]))
     lap("read")
