@@ -316,6 +316,60 @@ def self_test(single):
     return 2
 
 
+def parquet_quirks(args, work, job, linked):
+    """What only a Parquet partition can hold, compared with `xjscan scan` on the same
+    partitions (xjscan's own tests prove its Parquet and TSV reads agree): rows sharing a
+    LINE (kept in file order), a null or negative LINE (read as 0), nulls in every column,
+    a LINE stored as int32, and files at different depths. Returns the job's wall time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    quirks = os.path.join(work, "quirks")
+    (l0, c0), (l1, c1) = linked[0], linked[1]
+    columns = ["ACCESSION_NUMBER", "NAMEOFISSUER", "TITLEOFCLASS", "CUSIP", "VALUE", "SSHPRNAMT",
+               "SSHPRNAMTTYPE", "PUTCALL"]
+
+    def write(relative, rows, line_type=pa.int64()):
+        table = {c: pa.array([r[i] for r in rows], pa.string()) for i, c in enumerate(columns)}
+        table["LINE"] = pa.array([r[8] for r in rows], line_type)
+        path = os.path.join(quirks, "INFOTABLE", relative)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        pq.write_table(pa.table(table), path)
+
+    write("quarter=2025Q3/filer=1/part-0.parquet", [
+        ("Q1", l0, "SECOND", c0, "100", "10", "SH", None, 5),
+        ("Q1", l0, "FIRST", c0, "200", "10", "SH", None, 5),
+        ("Q1", l0, None, c0, None, "10", "SH", "Call", 5),
+        ("Q1", l0, "NULL LINE", c0, "300", "10", "SH", None, None),
+        ("Q1", l0, "NEGATIVE LINE", c0, "400", "10", "SH", None, -9),
+        ("Q1", None, None, None, "x", None, None, None, 3),
+    ])
+    write("quarter=2025Q3/filer=2/part-0.parquet", [
+        ("Q0", l1, "INT32 LINE", c1, "7", "1", "SH", "", 1),
+        (None, l1, "NULL ACCESSION", c1, "8", "1", "SH", "", 2),
+    ], pa.int32())
+    write("unsorted.parquet", [("Q2", l1, "SHALLOW", c1, " 9 ", "100", "SH", "", 4)])
+    with open(os.path.join(quirks, "SUBMISSION.tsv"), "w", encoding="utf-8") as f:
+        f.write("ACCESSION_NUMBER\tFILING_DATE\tSUBMISSIONTYPE\tCIK\tPERIODOFREPORT\n"
+                "Q1\t14-NOV-2025\t13F-HR\t01\t30-SEP-2025\n"
+                "Q2\t14-NOV-2021\t13F-HR\t02\t30-SEP-2021\n")
+    single, spark_out = os.path.join(work, "quirks-single"), os.path.join(work, "quirks-spark")
+    _, done = run([args.xjscan, "scan", quirks, "--out", single, "--format", "csv", "--shipped-data"])
+    must(done, "xjscan scan of the Parquet quirks")
+    seconds, done = run([sys.executable, job, "--data", quirks, "--xjscan", args.xjscan, "--out", spark_out,
+                         "--work", os.path.join(work, "quirks-job"), "--shipped-data", "--master", args.master])
+    must(done, "the Spark job on the Parquet quirks")
+    failures = []
+    for name in COMPARED:
+        expected = open(os.path.join(single, name), "rb").read()
+        diff = difference(name, expected, open(os.path.join(spark_out, name), "rb").read())
+        if diff:
+            failures.append("Parquet quirks: " + diff)
+    if open(os.path.join(single, "flagged.csv"), "rb").read().count(b"\n") < 7:
+        failures.append("Parquet quirks: fewer flagged rows than planted")
+    return seconds, failures
+
+
 def split_refusal(args, parted, work, job):
     """A filing split between two partitions is refused by the job (exit 2), as by xjscan."""
     import pyarrow.parquet as pq
@@ -402,7 +456,9 @@ def main():
         failures.append(f"too little to compare: {flagged} flagged rows, {rejected} set aside, "
                         f"{thousands} filings in thousands")
 
-    times["refusal"], refusal = split_refusal(args, parted, work, job)
+    times["Parquet quirks job"], quirk_failures = parquet_quirks(args, work, job, linked_issuers(tsv))
+    failures += quirk_failures
+    times["refusal job"], refusal = split_refusal(args, parted, work, job)
 
     print(f"data set: {rows} rows in {partitions} partitions; {flagged} flagged rows, {rejected} set aside, "
           f"{thousands} filings read in thousands")
@@ -414,7 +470,7 @@ def main():
         print("FAIL: the Spark job's tables differ from xjscan scan's:\n")
         print("\n".join(failures))
         return 1
-    print(f"OK: {', '.join(COMPARED)} byte-identical to xjscan scan")
+    print(f"OK: {', '.join(COMPARED)} byte-identical to xjscan scan (generated data set and Parquet quirks)")
     return 0
 
 
