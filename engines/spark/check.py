@@ -9,8 +9,9 @@ blank lines, negative and midpoint percentages). Then:
 
 1. `xjscan scan DIR --format csv` on the tab-separated data set (the single run);
 2. the same data set written as hive-style Parquet partitions
-   (`INFOTABLE/quarter=YYYYQn/filer=CIK/part-0.parquet`, every column as text plus `LINE`,
-   several row groups per file and small input splits, so filings straddle Spark tasks);
+   (`INFOTABLE/quarter=YYYYQn/filer=CIK/` and `.../filer_bucket=N/`, every column as text
+   plus `LINE`, several row groups per file and small input splits, so that some filings
+   are read by two Spark tasks and their partial sums merged);
 3. engines/spark/xjscan_13f.py on the partitions in Spark local mode;
 4. filers.csv, flagged.csv and rejected.csv compared byte for byte: a short diff and exit 1
    when they differ.
@@ -252,9 +253,12 @@ def submission_facts(folder):
 
 
 def partition(tsv, parted, row_group):
-    """Writes the data set as Parquet partitions by quarter and filer, whole filings per
-    file, rows in table order; empty fields become nulls (as polars reads them); copies the
-    small tables. Returns (partitions, rows)."""
+    """Writes the data set as Parquet partitions holding whole filings, rows in table order;
+    empty fields become nulls (as polars reads them); copies the small tables. Quarters
+    before 2025 get a folder per filer (`quarter=2022Q3/filer=CIK`, many small files); later
+    ones put filers in eight buckets (`quarter=2025Q3/filer_bucket=N`, as docs/scaling.md
+    allows), so some files are large enough to be split between Spark tasks.
+    Returns (partitions, rows)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -265,17 +269,21 @@ def partition(tsv, parted, row_group):
     for number, fields in rows:
         cik, period = facts.get(fields[acc_i], ("unlisted", None))
         quarter = f"{period[:4]}Q{(int(period[5:7]) + 2) // 3}" if period else "unknown"
-        groups.setdefault((quarter, cik), []).append((number, fields))
+        if quarter >= "2025" and cik.isdigit():
+            folder = f"filer_bucket={int(cik) % 8}"
+        else:
+            folder = f"filer={cik}"
+        groups.setdefault((quarter, folder), []).append((number, fields))
     os.makedirs(os.path.join(parted, "INFOTABLE"))
-    for (quarter, cik), part in groups.items():
+    for (quarter, folder), part in groups.items():
         columns = {
             name: pa.array([(f[i] if i < len(f) else "") or None for _, f in part], type=pa.string())
             for i, name in enumerate(header)
         }
         columns["LINE"] = pa.array([n for n, _ in part], type=pa.int64())
-        folder = os.path.join(parted, "INFOTABLE", f"quarter={quarter}", f"filer={cik}")
-        os.makedirs(folder)
-        pq.write_table(pa.table(columns), os.path.join(folder, "part-0.parquet"), row_group_size=row_group)
+        path = os.path.join(parted, "INFOTABLE", f"quarter={quarter}", folder)
+        os.makedirs(path)
+        pq.write_table(pa.table(columns), os.path.join(path, "part-0.parquet"), row_group_size=row_group)
     for name in ("SUBMISSION.tsv", "COVERPAGE.tsv", "SUMMARYPAGE.tsv"):
         shutil.copy(os.path.join(tsv, name), os.path.join(parted, name))
     return len(groups), len(rows)
@@ -438,6 +446,7 @@ def main():
     ])
     must(done, "the Spark job")
     job_line = done.stdout.decode("utf-8", "replace").splitlines()[0]
+    straddling = int(job_line.split(" filings read by several tasks")[0].rsplit(" ", 1)[-1])
 
     failures = []
     for name in COMPARED:
@@ -452,9 +461,9 @@ def main():
     rejected = open(os.path.join(single, "rejected.csv"), "rb").read().count(b"\n") - 1
     with open(os.path.join(single, "filers.csv"), encoding="utf-8", newline="") as f:
         thousands = sum(1 for r in csv.DictReader(f) if r["unit_multiplier"] == "1000")
-    if flagged < 10 or rejected < 5 or thousands < 2:
+    if flagged < 10 or rejected < 5 or thousands < 2 or straddling < 1:
         failures.append(f"too little to compare: {flagged} flagged rows, {rejected} set aside, "
-                        f"{thousands} filings in thousands")
+                        f"{thousands} filings in thousands, {straddling} filings read by several tasks")
 
     times["Parquet quirks job"], quirk_failures = parquet_quirks(args, work, job, linked_issuers(tsv))
     failures += quirk_failures

@@ -425,6 +425,8 @@ def per_filing(F, rows):
         summed = F.sum(F.when(cond, F.col("value").cast("decimal(38,0)")))
         return F.coalesce(summed, F.lit(0).cast("decimal(38,0)"))
 
+    # The task that read each row, to report filings whose partial sums were merged.
+    rows = rows.withColumn("task", F.spark_partition_id())
     return rows.groupBy("accession").agg(
         F.count(F.lit(1)).alias("rows"),
         count(~counted).alias("rejected_rows"),
@@ -439,6 +441,7 @@ def per_filing(F, rows):
         total(counted & ~option & flagged).alias("flagged_raw"),
         total(counted & option & flagged).alias("flagged_option_raw"),
         F.countDistinct("file").alias("files"),
+        F.countDistinct("task").alias("tasks"),
     )
 
 
@@ -462,7 +465,10 @@ def resolve(xjscan, issuers_path, work, passthrough):
         xjscan, "resolve", issuers_path, "--out", out,
         "--columns", "name=NAMEOFISSUER,cusip=CUSIP",
     ] + passthrough
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as e:
+        raise Failed(f"cannot run {xjscan}: {e}") from e
     if done.returncode != 0:
         raise Failed(
             f"xjscan resolve exited with status {done.returncode}:\n"
@@ -844,6 +850,7 @@ def run(args):
         "flagged_issuers": len(flags),
         "flagged_rows": len(flagged_rows),
         "rejected_rows": len(rejected_rows),
+        "straddling": sum(1 for s in sums if s["tasks"] > 1),
     }, timings
 
 
@@ -863,7 +870,8 @@ def main(argv=None):
         f"{counts['rows']} rows in {counts['partitions']} partitions ({counts['tasks']} tasks), "
         f"{counts['filings']} filings, {counts['distinct_issuers']} distinct issuers "
         f"({counts['flagged_issuers']} flagged), {counts['flagged_rows']} flagged rows, "
-        f"{counts['rejected_rows']} set aside; {time.monotonic() - started:.1f} s ({steps})"
+        f"{counts['rejected_rows']} set aside, {counts['straddling']} filings read by several tasks; "
+        f"{time.monotonic() - started:.1f} s ({steps})"
     )
     print(f"wrote filers.csv, flagged.csv, rejected.csv and filers/, flagged/, rejected/ to {args.out}")
     return 0
