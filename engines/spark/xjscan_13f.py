@@ -481,6 +481,7 @@ def flagged_issuers(matches_path, issuers):
     """The match table's flagged issuers, keyed by the pair exactly as it was sent (row
     `input_row` of the issuers file), with the entity ids and tier flagged.csv shows; and
     the table's metadata (reference SHA-256, xjscan version)."""
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     table = pq.read_table(matches_path, columns=["input_row", "name", "cusip", "status", "entity_ids", "tier"])
@@ -496,9 +497,14 @@ def flagged_issuers(matches_path, issuers):
     names = issuers.column("NAMEOFISSUER").to_pylist()
     cusips = issuers.column("CUSIP").to_pylist()
     flags = []
-    for row in table.to_pylist():
-        if row["status"] != "flagged":
-            continue
+    # Only the flagged rows (a fraction of a percent) are turned into Python values.
+    # xjscan writes text as Arrow string views, which not every PyArrow kernel takes yet.
+    import pyarrow as pa
+
+    table = table.cast(pa.schema([
+        pa.field(f.name, pa.string() if f.type == pa.string_view() else f.type) for f in table.schema
+    ]))
+    for row in table.filter(pc.equal(table["status"], "flagged")).to_pylist():
         i = int(row["input_row"]) - 1
         key = (names[i], cusips[i])
         if (row["name"] or "", row["cusip"] or "") != key:
