@@ -308,6 +308,25 @@ def difference(name, expected, found, limit=12):
     return f"{name}: {len(expected)} bytes from xjscan scan, {len(found)} from the Spark job\n{shown}{more}"
 
 
+def parquet_tables_agree(spark_out):
+    """The job's Parquet tables hold what its CSV files say (row counts, exact flagged value
+    total) and carry the reference data's SHA-256. Returns the failures."""
+    import pyarrow.parquet as pq
+
+    failures = []
+    for name in ("filers", "flagged", "rejected"):
+        table = pq.read_table(os.path.join(spark_out, name))
+        with open(os.path.join(spark_out, f"{name}.csv"), encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        if table.num_rows != len(rows):
+            failures.append(f"{name}/: {table.num_rows} rows, {name}.csv {len(rows)}")
+        if b"xjscan.reference_sha256" not in (table.schema.metadata or {}):
+            failures.append(f"{name}/: no xjscan.reference_sha256 in its metadata")
+        if name == "flagged" and sum(table.column("value").to_pylist()) != sum(int(r["value"]) for r in rows):
+            failures.append("flagged/: its values do not add up to flagged.csv's")
+    return failures
+
+
 def self_test(single):
     """The comparison must see a planted change: one digit, and one LF turned into CRLF."""
     flagged = open(os.path.join(single, "flagged.csv"), "rb").read()
@@ -455,6 +474,7 @@ def main():
         diff = difference(name, expected, found)
         if diff:
             failures.append(diff)
+    failures += parquet_tables_agree(spark_out)
     planted = self_test(single)
 
     flagged = open(os.path.join(single, "flagged.csv"), "rb").read().count(b"\n") - 1

@@ -491,7 +491,7 @@ def flagged_issuers(matches_path, issuers):
         )
     metadata = {
         k.decode(): v.decode()
-        for k, v in (pq.read_schema(matches_path).metadata or {}).items()
+        for k, v in (pq.ParquetFile(matches_path).metadata.metadata or {}).items()
         if k.startswith(b"xjscan.")
     }
     names = issuers.column("NAMEOFISSUER").to_pylist()
