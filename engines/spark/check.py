@@ -14,12 +14,15 @@ blank lines, negative and midpoint percentages). Then:
    are read by two Spark tasks and their partial sums merged);
 3. engines/spark/xjscan_13f.py on the partitions in Spark local mode;
 4. filers.csv, flagged.csv and rejected.csv compared byte for byte: a short diff and exit 1
-   when they differ.
+   when they differ; the job's Parquet tables checked against its CSV files.
+
+A second, small data set holds what only Parquet can (rows sharing a LINE, a null or
+negative LINE, nulls, an int32 LINE): the job must equal `xjscan scan` on those partitions.
 
 It also proves it can fail: the comparison must catch planted changes (a digit, a line
-break), something must have been flagged, set aside and read in thousands, and a data set
-whose filing is split between two partitions must be refused by the job (exit 2) as by
-xjscan. The local timings are printed for engines/spark/README.md.
+break); something must have been flagged, set aside, read in thousands and read by two
+tasks; and a data set whose filing is split between two partitions must be refused by the
+job (exit 2) as by xjscan. The local timings are printed for engines/spark/README.md.
 
     python engines/spark/check.py [--xjscan target/debug/xjscan]
         [--generator target/debug/examples/gen_13f_dataset] [--rows 100000]
