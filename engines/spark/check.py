@@ -433,8 +433,20 @@ def split_refusal(args, parted, work, job):
     return seconds, line
 
 
+def built_example(path):
+    """An example as cargo left it: `name`, else the newest `name-HASH` beside it."""
+    if os.access(path, os.X_OK):
+        return path
+    folder, name = os.path.split(path)
+    found = [os.path.join(folder, f) for f in os.listdir(folder)
+             if f.startswith(name + "-") and "." not in f] if os.path.isdir(folder) else []
+    found = [f for f in found if os.access(f, os.X_OK)]
+    return max(found, key=os.path.getmtime) if found else path
+
+
 def main():
     args = parse_args()
+    args.generator = built_example(args.generator)
     for binary in (args.xjscan, args.generator):
         if not os.access(binary, os.X_OK):
             sys.exit(f"FAIL: {binary} is not built (cargo test builds it)")
