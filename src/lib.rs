@@ -20,6 +20,7 @@ pub mod fault;
 pub mod fetch;
 pub mod ingest;
 pub mod lookthrough;
+pub mod matchtable;
 pub mod model;
 pub mod reference;
 pub mod report;

@@ -4,7 +4,7 @@
 //! returns the rendered outputs without writing them, so callers decide where they go and tests
 //! can check them in memory.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rust_decimal::Decimal;
 
@@ -136,8 +136,17 @@ pub fn load_reference(options: &ScanOptions) -> Result<ReferenceData, ReferenceE
 /// folder (`--mappings` or updated data) when it has one, else the shipped
 /// `mappings/overrides.csv`.
 pub fn load_overrides(options: &ScanOptions, data: &ReferenceData) -> Result<Overrides, ScanError> {
-    let path = match (&options.overrides, options.reference.dir()) {
-        (Some(file), _) => Some(file.clone()),
+    overrides_for(options.overrides.as_deref(), &options.reference, data)
+}
+
+/// [`load_overrides`] for any command that takes `--overrides` and a reference choice.
+pub fn overrides_for(
+    file: Option<&Path>,
+    reference: &crate::reference::Choice,
+    data: &ReferenceData,
+) -> Result<Overrides, ScanError> {
+    let path = match (file, reference.dir()) {
+        (Some(file), _) => Some(file.to_path_buf()),
         (None, Some(dir)) => Some(dir.join("overrides.csv")).filter(|p| p.is_file()),
         (None, None) => None,
     };

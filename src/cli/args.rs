@@ -35,6 +35,48 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Download holdings files over HTTP(S) into a folder, through the cache.
     Fetch(Box<FetchArgs>),
+    /// Resolve a table of distinct issuers (CSV or Parquet) once each and write a match table
+    /// (CSV and Parquet) for an engine or a warehouse to join back to its rows.
+    Resolve(Box<ResolveArgs>),
+}
+
+/// Arguments of `xjscan resolve`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+The table has a header row (CSV, comma- or tab-separated, UTF-8) or is a Parquet file. Key
+columns are found by their headers (NAMEOFISSUER, ISSUER_NAME, Name; CUSIP; ISIN; LEI; Ticker;
+Exchange) or named with --columns. Every input row gets one row in matches.csv and
+matches.parquet, in input order, with the key exactly as given.
+
+Example:
+  xjscan resolve issuers.parquet --columns name=NAMEOFISSUER,cusip=CUSIP --out matches")]
+pub struct ResolveArgs {
+    /// The table of distinct issuers.
+    #[arg(value_name = "ISSUERS")]
+    pub input: std::path::PathBuf,
+    /// Output folder (matches.csv, matches.parquet, manifest.json).
+    #[arg(long, value_name = "DIR")]
+    pub out: std::path::PathBuf,
+    /// Name the key columns, e.g. `name=NAMEOFISSUER,cusip=CUSIP`. Roles: name, cusip, isin,
+    /// lei, ticker, exchange.
+    #[arg(long, value_name = "ROLE=HEADER,...")]
+    pub columns: Option<String>,
+    /// Folder of reference tables replacing the shipped ones [default: the newest updated
+    /// data, else the shipped tables].
+    #[arg(long, value_name = "DIR", conflicts_with = "shipped_data")]
+    pub mappings: Option<std::path::PathBuf>,
+    /// Use the tables compiled into xjscan, not updated data.
+    #[arg(long)]
+    pub shipped_data: bool,
+    /// Reviewers' decisions on name matches [default: overrides.csv of the reference tables].
+    #[arg(long, value_name = "FILE")]
+    pub overrides: Option<std::path::PathBuf>,
+    /// Refuse a table with more rows than this (default 20000000).
+    #[arg(long, value_name = "N")]
+    pub max_rows: Option<String>,
+    /// Refuse a table with a key field longer than this (default 64K).
+    #[arg(long, value_name = "SIZE")]
+    pub max_field: Option<String>,
 }
 
 /// Arguments of `xjscan fetch`: URLs, or `fetch edgar …`.

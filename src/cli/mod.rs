@@ -8,6 +8,7 @@ mod clock;
 mod eval;
 mod fetch;
 mod mappings;
+mod resolve;
 mod scan;
 mod summary;
 mod terminal;
@@ -227,5 +228,6 @@ pub fn run(cli: Cli) -> Result<Outcome, Failure> {
         Command::DisclosureCheck(args) => disclosure_check(args),
         Command::Replay(args) => replay(args),
         Command::Fetch(args) => fetch::run(*args),
+        Command::Resolve(args) => resolve::run(*args),
     }
 }

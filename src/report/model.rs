@@ -786,7 +786,7 @@ fn designation_rows(data: &ReferenceData, entity_id: &str) -> Vec<DesignationRow
 
 /// The position's relation to the XPCC, from its links: the XPCC itself, or controlled by it
 /// through an ownership chain (the shortest, as the links keep it).
-fn xpcc_status(data: &ReferenceData, links: &[Link]) -> Option<XpccStatus> {
+pub(crate) fn xpcc_status(data: &ReferenceData, links: &[Link]) -> Option<XpccStatus> {
     use crate::exposure::XPCC;
     if links
         .iter()

@@ -40,7 +40,7 @@ fn infotable() -> String {
     format!("{HEADER}{}\n", rows.join("\n"))
 }
 
-fn write_dataset(dir: &Path) {
+pub(crate) fn write_dataset(dir: &Path) {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("SUBMISSION.tsv"), SUBMISSION).unwrap();
     std::fs::write(dir.join("COVERPAGE.tsv"), COVERPAGE).unwrap();
@@ -330,7 +330,7 @@ fn parquet_holdings() {
 
 /// A larger set for the partitioned path: 40 filings of 150 rows over a few hundred issuers
 /// (linked, Chinese, and ordinary names shared across filings), values from a fixed LCG.
-fn generated_dataset(dir: &Path) {
+pub(crate) fn generated_dataset(dir: &Path) {
     let names = [
         "DAQO NEW ENERGY CORP",
         "HANGZHOU HIKVISION DIGITAL TECHNOLOGY CO LTD",

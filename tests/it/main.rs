@@ -28,6 +28,7 @@ mod nport_dataset;
 mod output;
 mod ownership;
 mod properties;
+mod resolve;
 mod review;
 mod robustness;
 mod sources;

@@ -12,11 +12,12 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use super::DatasetRejected;
+use crate::exposure::ownership::Link;
 use crate::exposure::{flag_links, flagging_of, involves_xpcc};
 use crate::ingest::IngestError;
 use crate::model::ids::{Cusip, Isin, Lei};
 use crate::model::{Holding, HoldingIds, PositionKind, ReferenceData, SourceLine};
-use crate::resolve::{Candidate, Resolver};
+use crate::resolve::{Candidate, HoldingResolution, Resolver};
 
 /// A hash map with a fast non-cryptographic hasher: the keys come from the data set, but the
 /// process ends with the scan, and nothing here is iterated into an output unsorted.
@@ -331,6 +332,44 @@ pub struct IssuerOutcome {
 
 pub use crate::ingest::tsv_chunks::threads;
 
+/// The holding an issuer key stands for when it is resolved: its name and the identifiers
+/// its fields parse as, and nothing else.
+pub fn issuer_holding(key: &IssuerKey) -> Holding {
+    Holding {
+        source: SourceLine {
+            file: "".into(),
+            line: 0,
+        },
+        name: key.name.clone(),
+        name_source: None,
+        description: None,
+        ids: HoldingIds {
+            cusip: key.cusip.parse::<Cusip>().ok(),
+            lei: key.lei.parse::<Lei>().ok(),
+            isin: key.isin.parse::<Isin>().ok(),
+            ..HoldingIds::default()
+        },
+        quantity: None,
+        quantity_unit: None,
+        kind: PositionKind::Long,
+        value: Decimal::ZERO,
+        currency: None,
+        weight_pct: None,
+        asset_class: None,
+    }
+}
+
+/// What a data-set scan keeps of an issuer's resolution: the flag (entity ids and strongest
+/// tier, as `flagged.csv` writes them), whether it reaches the XPCC, and review candidates.
+pub fn outcome_of(review: Vec<Candidate>, links: &[Link]) -> IssuerOutcome {
+    let (tier, entities) = flagging_of(links);
+    IssuerOutcome {
+        flag: tier.map(|t| (entities.join("; "), t.key().to_string())),
+        xpcc: links.iter().any(involves_xpcc),
+        review,
+    }
+}
+
 /// Resolves distinct issuers, each once for the whole data set, on every core: names are
 /// independent, and the results are put back in input order, so the output does not depend on
 /// the number of threads.
@@ -339,57 +378,48 @@ pub fn resolve_issuers<K: std::borrow::Borrow<IssuerKey> + Sync>(
     data: &ReferenceData,
     issuers: &[K],
 ) -> Vec<IssuerOutcome> {
-    let resolve_one = |key: &IssuerKey, memo: &mut crate::resolve::NameMemo| {
-        let holding = Holding {
-            source: SourceLine {
-                file: "".into(),
-                line: 0,
-            },
-            name: key.name.clone(),
-            name_source: None,
-            description: None,
-            ids: HoldingIds {
-                cusip: key.cusip.parse::<Cusip>().ok(),
-                lei: key.lei.parse::<Lei>().ok(),
-                isin: key.isin.parse::<Isin>().ok(),
-                ..HoldingIds::default()
-            },
-            quantity: None,
-            quantity_unit: None,
-            kind: PositionKind::Long,
-            value: Decimal::ZERO,
-            currency: None,
-            weight_pct: None,
-            asset_class: None,
-        };
-        let resolution = resolver.resolve_with(&holding, memo);
-        // The links are found once: they give the flag and whether it reaches the XPCC.
-        let links = flag_links(&resolution.matches, data);
-        let (tier, entities) = flagging_of(&links);
-        IssuerOutcome {
-            flag: tier.map(|t| (entities.join("; "), t.key().to_string())),
-            xpcc: links.iter().any(involves_xpcc),
-            review: resolution.review,
-        }
-    };
-    let threads = threads();
-    // Issuers come sorted by name, so one memo per part looks each name up once.
-    let resolve_part = |part: &[K]| {
+    resolve_each(
+        resolver,
+        data,
+        issuers,
+        |key| issuer_holding(key.borrow()),
+        |_, resolution, links| outcome_of(resolution.review, &links),
+    )
+}
+
+/// Resolves each item's holding once, on every core, and gives `answer` the resolution and its
+/// flag links, in input order. Both the data-set scans and `xjscan resolve` go through here, so
+/// a match table answers as a scan does. Items should come sorted by name: one memo per part
+/// looks each name up once.
+pub fn resolve_each<I: Sync, T: Send>(
+    resolver: &Resolver,
+    data: &ReferenceData,
+    items: &[I],
+    holding: impl Fn(&I) -> Holding + Sync,
+    answer: impl Fn(&I, HoldingResolution, Vec<Link>) -> T + Sync,
+) -> Vec<T> {
+    let resolve_part = |part: &[I]| {
         let mut memo = crate::resolve::NameMemo::default();
         part.iter()
-            .map(|key| resolve_one(key.borrow(), &mut memo))
+            .map(|item| {
+                let resolution = resolver.resolve_with(&holding(item), &mut memo);
+                // The links are found once: they give the flag and whether it reaches the XPCC.
+                let links = flag_links(&resolution.matches, data);
+                answer(item, resolution, links)
+            })
             .collect::<Vec<_>>()
     };
-    if threads < 2 || issuers.len() < 2_000 {
-        return resolve_part(issuers);
+    let threads = threads();
+    if threads < 2 || items.len() < 2_000 {
+        return resolve_part(items);
     }
-    let chunk = issuers.len().div_ceil(threads);
+    let chunk = items.len().div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = issuers
+        let handles: Vec<_> = items
             .chunks(chunk)
-            .map(|part| scope.spawn(move || resolve_part(part)))
+            .map(|part| scope.spawn(|| resolve_part(part)))
             .collect();
-        // Outcomes are matched to issuers by position, so a part may never go missing: a
+        // Answers are matched to items by position, so a part may never go missing: a
         // thread that panicked (a bug, not bad input) takes the process down with it.
         handles
             .into_iter()

@@ -14,7 +14,7 @@
 //! N-PORT data-set reader is to feed as well; this module says what a 13F row is
 //! ([`TableRow`] for [`InfoRow`]) and turns the sums into filings' figures (the unit rule).
 
-mod engine;
+pub(crate) mod engine;
 pub mod nport;
 
 use std::collections::HashMap;
