@@ -543,7 +543,8 @@ impl NameIndex {
 
     fn lookup_similar(&self, raw: &str, normalised: &str) -> NameOutcome {
         let words = words_of(normalised);
-        let truncated = looks_truncated(raw);
+        let truncated =
+            looks_truncated(raw) && words.last().is_some_and(|w| ends_with_word(raw, &w.text));
         let mut candidates: Vec<usize> = Vec::new();
         let add = |key: &str, candidates: &mut Vec<usize>| {
             candidates.extend(self.postings.get(key).into_iter().flatten());
@@ -707,6 +708,18 @@ fn looks_truncated(raw: &str) -> bool {
             last.as_str(),
             "co" | "ltd" | "limited" | "inc" | "corp" | "plc" | "company" | "corporation"
         )
+}
+
+/// Whether the name's last normalised word is the last word written: a name that goes on after
+/// it (`… CLOUD LTD CL A`, `… SPONSORED ADR`) was not cut inside that word, so the word must not
+/// be read as the beginning of a longer one.
+fn ends_with_word(raw: &str, last: &str) -> bool {
+    let tail = raw
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .find(|t| !t.is_empty())
+        .unwrap_or("")
+        .to_lowercase();
+    !tail.is_empty() && (tail.starts_with(last) || last.starts_with(tail.as_str()))
 }
 
 /// How one reference word fared against the holding name.
@@ -1409,6 +1422,27 @@ mod tests {
         let (matched, review) = lookup("HANGZHOU HIKVISON DIGITAL TECHNOLOGY");
         assert!(matched.is_empty());
         assert_eq!(review, vec!["hikvision"]);
+    }
+
+    /// A share class or ADR after the last word means that word was written whole: found by
+    /// `benches/resolve_table.py`, where `PACIFIC SHIPPING CLOUD LTD CL A` (31 characters) was
+    /// read as a cut `CLOUDWALK`.
+    #[test]
+    fn a_word_before_a_share_class_is_not_read_as_cut() {
+        let data = crate::reference::load_embedded().unwrap();
+        let resolver = crate::resolve::Resolver::new(&data);
+        for name in [
+            "PACIFIC SHIPPING CLOUD LTD CL A",
+            "INDUSTRIES CLOUD CO SPONSORED ADR",
+        ] {
+            let r = resolver.resolve(&crate::resolve::eval::name_only(name));
+            assert!(r.matches.is_empty(), "{name}: {:?}", r.matches);
+        }
+        assert!(ends_with_word(
+            "HANGZHOU HIKVISION DIGITAL TECHNOL",
+            "technol"
+        ));
+        assert!(!ends_with_word("PACIFIC SHIPPING CLOUD LTD CL A", "cloud"));
     }
 
     #[test]
