@@ -64,10 +64,28 @@ def as_filed(name, rng):
     return text + rng.choice(CLASSES)
 
 
-def look_alike(name, rng):
-    """A hard negative: the reference name's first word with other words and a legal form."""
-    first = name.upper().replace(",", "").replace(".", "").split()[0]
-    return f"{first} {rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(FORMS)}"
+def words_of(name):
+    return name.upper().replace(",", " ").replace(".", " ").replace("-", " ").split()
+
+
+# Words many companies' names share, which name no company on their own.
+GENERIC = set((
+    "NEW ENERGY SOLAR POWER TECHNOLOGY TECHNOLOGIES DIGITAL SCIENCE INFORMATION MATERIALS "
+    "MINING METALS CHEMICAL INDUSTRY INDUSTRIES INDUSTRIAL INTERNATIONAL TRADE TRADING TEXTILE "
+    "TEXTILES COTTON AGRICULTURE AGRICULTURAL DEVELOPMENT CONSTRUCTION ELECTRONICS ELECTRIC "
+    "SEMICONDUCTOR BIOTECHNOLOGY PHARMACEUTICAL LOGISTICS STEEL ALUMINUM WATER NETWORK SYSTEMS "
+    "DATA CLOUD INTELLIGENT SMART GREEN OPTICAL MOTORS AUTOMOTIVE FOODS FOOD APPAREL SPORTS"
+).split())
+
+
+def look_alike(name, safe, rng):
+    """A hard negative: the generic words of a reference name (`NEW ENERGY`, `DIGITAL
+    TECHNOLOGY`) after a word no reference name uses, as `PIONEER NEW ENERGY CO LTD` is to
+    Daqo New Energy; None for a name without generic words."""
+    kept = [w for w in words_of(name) if w in GENERIC]
+    if not kept:
+        return None
+    return f"{rng.choice(safe)} {' '.join(kept)} {rng.choice(FORMS)}{rng.choice(CLASSES)}"
 
 
 def cusip(rng):
@@ -78,6 +96,10 @@ def generate(path, count, seed):
     """Writes `count` distinct (name, CUSIP) pairs and the truth beside them."""
     rng = random.Random(seed)
     reference = reference_names()
+    # Ordinary names are built from words no reference name uses, so that only the names built
+    # from reference names (linked, or look-alikes) test the matcher.
+    used = {w for n in reference for w in words_of(n)}
+    safe = [w for w in WORDS if w not in used]
     seen = set()
     rows = []
     while len(rows) < count:
@@ -85,9 +107,11 @@ def generate(path, count, seed):
         if roll < 0.005:
             name, linked = as_filed(rng.choice(reference), rng), True
         elif roll < 0.025:
-            name, linked = look_alike(rng.choice(reference), rng), False
+            name, linked = look_alike(rng.choice(reference), safe, rng), False
+            if name is None:
+                continue
         else:
-            words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3)))
+            words = " ".join(rng.choice(safe) for _ in range(rng.randint(1, 3)))
             name, linked = f"{words} {rng.choice(FORMS)}{rng.choice(CLASSES)}", False
         key = (name, cusip(rng) if rng.random() < 0.7 else "")
         if key in seen:
